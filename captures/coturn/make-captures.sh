@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Make the coturn reference captures of msstun (see README.md beside this file).
+#
+# Every scenario runs in a network namespace of its own (msstun-cap-<pid>-<n>) on
+# its loopback interface only, with 127.0.0.1 = TURN server, 127.0.0.2 = relay
+# address, 127.0.0.3 = UDP peer (turnutils_peer).  Every process is started in
+# the background, its PID recorded, and stopped by that PID; the namespace is
+# deleted after each scenario and, on any exit, by the EXIT trap.
+#
+# Needs root and the Debian packages coturn, wireshark-common/tshark (dumpcap,
+# editcap, capinfos), iproute2 and nftables.
+#
+# Usage: sudo ./make-captures.sh [scenario ...]     (default: all scenarios)
+#        OUT=/some/dir ./make-captures.sh            (write the pcaps elsewhere)
+#        KEEP_WORK=1 ./make-captures.sh              (keep the process logs in /tmp)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${OUT:-$HERE}
+WORK=$(mktemp -d /tmp/msstun-coturn.XXXXXX)
+NS=""
+NS_SEQ=0
+declare -A PID=()
+
+# Credentials and addresses (also recorded in README.md).
+USER_NAME=alice
+USER_PASS=secret
+REALM=example.org
+SERVER_IP=127.0.0.1
+RELAY_IP=127.0.0.2
+PEER_IP=127.0.0.3
+
+log() { printf '[make-captures] %s\n' "$*" >&2; }
+
+stop_bg() { # name: stop one background process by its recorded PID
+    local name=$1 p=${PID[$1]:-}
+    [ -n "$p" ] || return 0
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+    unset "PID[$name]"
+}
+
+ns_down() {
+    local n
+    for n in "${!PID[@]}"; do stop_bg "$n"; done
+    if [ -n "$NS" ]; then
+        ip netns del "$NS" 2>/dev/null || true
+        NS=""
+    fi
+}
+
+cleanup() {
+    ns_down
+    if [ -n "${KEEP_WORK:-}" ]; then log "logs kept in $WORK/logs"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ns_up() {
+    NS_SEQ=$((NS_SEQ + 1))
+    NS=msstun-cap-$$-$NS_SEQ
+    ip netns add "$NS"
+    ip netns exec "$NS" ip link set lo up
+    ip netns exec "$NS" ip addr add $RELAY_IP/8 dev lo
+    ip netns exec "$NS" ip addr add $PEER_IP/8 dev lo
+}
+
+nsx() { ip netns exec "$NS" "$@"; }
+
+start_bg() { # name cmd...: start in the namespace in the background, log to $WORK/name.log
+    local name=$1; shift
+    # not through nsx: $! must be the PID of the process itself (ip netns exec execs it)
+    ip netns exec "$NS" "$@" >"$WORK/$name.log" 2>&1 &
+    PID[$name]=$!
+}
+
+wait_listen() { # proto(u|t) ip:port: wait up to 5 s for a listening socket
+    local i
+    for i in $(seq 50); do
+        if nsx ss -Hln"$1" "src ${2%:*}" "sport = :${2##*:}" | grep -q .; then return 0; fi
+        sleep 0.1
+    done
+    log "nothing listens on $1 $2"; return 1
+}
+
+start_server() { # extra turnserver options...
+    start_bg turnserver turnserver -n --no-cli --no-tls --no-dtls \
+        --listening-ip=$SERVER_IP --relay-ip=$RELAY_IP \
+        --min-port=50000 --max-port=50999 -m 1 \
+        --allow-loopback-peers --lt-cred-mech --user=$USER_NAME:$USER_PASS \
+        --realm=$REALM --fingerprint --log-file=stdout --simple-log \
+        --pidfile="$WORK/turnserver.pid" --db="$WORK/turndb-$NS_SEQ" "$@"
+    wait_listen u $SERVER_IP:3478
+    wait_listen t $SERVER_IP:3478
+}
+
+start_peer() {
+    start_bg peer turnutils_peer -L $PEER_IP -p 3480
+    wait_listen u $PEER_IP:3480
+}
+
+start_capture() { # name [dumpcap args]
+    local name=$1; shift
+    CAP="$WORK/$name.pcap"
+    start_bg dumpcap dumpcap -q -P -i lo -w "$CAP" "$@"
+    local i
+    for i in $(seq 50); do
+        [ -s "$CAP" ] && break
+        sleep 0.1
+    done
+    sleep 0.5 # let dumpcap really start capturing
+}
+
+run_client() { # name seconds cmd...: run a client in the background, bounded
+    local name=$1 secs=$2 rc=0; shift 2
+    start_bg "$name" timeout -k 2 "$secs" "$@"
+    wait "${PID[$name]}" || rc=$?
+    unset "PID[$name]"
+    log "$name exited with $rc"
+    CLIENT_RC=$rc
+}
+
+finish() { # name: stop capture and processes, keep the pcap
+    local name=$1
+    sleep 0.5
+    stop_bg dumpcap
+    ns_down
+    cp "$CAP" "$OUT/$name.pcap"
+    chmod 644 "$OUT/$name.pcap"
+    mkdir -p "$WORK/logs/$name"
+    mv "$WORK"/*.log "$WORK/logs/$name/" 2>/dev/null || true
+    log "$name.pcap: $(capinfos -c -M "$OUT/$name.pcap" | awk '/Number of packets/ {print $NF}') frames"
+}
+
+UC=(turnutils_uclient -u $USER_NAME -w $USER_PASS)
+
+# ---------------------------------------------------------------- scenarios
+sc_turn_udp() {
+    ns_up; start_server; start_peer; start_capture turn-udp
+    run_client uclient 15 "${UC[@]}" -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    finish turn-udp
+}
+
+sc_turn_udp_send() {
+    ns_up; start_server; start_peer; start_capture turn-udp-send
+    run_client uclient 15 "${UC[@]}" -s -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    finish turn-udp-send
+}
+
+sc_turn_tcp() {
+    ns_up; start_server; start_peer; start_capture turn-tcp
+    run_client uclient 15 "${UC[@]}" -t -l 101 -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    finish turn-tcp
+}
+
+sc_turn_tcp_relay_rfc6062() {
+    ns_up; start_server; start_capture turn-tcp-relay-rfc6062
+    run_client uclient 15 "${UC[@]}" -T -n 3 $SERVER_IP
+    finish turn-tcp-relay-rfc6062
+}
+
+sc_turn_tcp_relay_passive() {
+    ns_up; start_server; start_capture turn-tcp-relay-passive
+    run_client uclient 8 "${UC[@]}" -P -n 3 $SERVER_IP  # does not exit by itself: bounded by timeout
+    finish turn-tcp-relay-passive
+}
+
+sc_stunclient() {
+    # two listening addresses => coturn enables RFC 5780 (alternate address/port 3479)
+    ns_up; start_server --listening-ip=$RELAY_IP; start_capture stunclient
+    run_client stunclient 5 turnutils_stunclient $SERVER_IP
+    run_client stunclient 5 turnutils_stunclient -f $SERVER_IP
+    run_client natdiscovery 10 turnutils_natdiscovery -m -f $SERVER_IP
+    finish stunclient
+}
+
+sc_wrong_password() {
+    ns_up; start_server; start_peer; start_capture wrong-password
+    run_client uclient 5 turnutils_uclient -u $USER_NAME -w wrong -c -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    finish wrong-password
+}
+
+sc_quota() {
+    ns_up; start_server --user-quota=1; start_peer; start_capture quota
+    run_client uclient 8 "${UC[@]}" -c -m 2 -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    finish quota
+}
+
+sc_stale_nonce() {
+    # The nonce lives 1 s (--stale-nonce=1).  uclient only sends authenticated
+    # requests during its first few milliseconds and at its very end, so the
+    # first two Allocate success responses are dropped (nft, input hook: they
+    # are captured but never delivered); uclient retransmits its Allocate
+    # after 0.5 s and 1 s, and the second retransmission carries a nonce that
+    # is more than 1 s old.
+    ns_up
+    nsx nft -f - <<NFT
+table ip msstun_stale {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        ip saddr $SERVER_IP udp sport 3478 @th,64,16 0x0103 numgen inc mod 1000 < ${STALE_DROPS:-2} counter drop
+    }
+}
+NFT
+    start_server --stale-nonce=1; start_peer; start_capture stale-nonce
+    run_client uclient 15 "${UC[@]}" -c -n 3 -z 500 -e $PEER_IP -r 3480 $SERVER_IP
+    nsx nft list table ip msstun_stale >"$WORK/nft.log"
+    cat "$WORK/nft.log" >&2
+    finish stale-nonce
+}
+
+sc_denied_peer() {
+    # first run: ChannelBind -> 403; second run (-s): CreatePermission -> 403
+    ns_up; start_server --denied-peer-ip=$PEER_IP; start_peer; start_capture denied-peer
+    run_client uclient 5 "${UC[@]}" -c -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    run_client uclient 5 "${UC[@]}" -c -s -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    finish denied-peer
+}
+
+sc_no_tcp_relay() {
+    ns_up; start_server --no-tcp-relay; start_capture no-tcp-relay
+    run_client uclient 5 "${UC[@]}" -T -n 3 $SERVER_IP
+    finish no-tcp-relay
+}
+
+sc_bad_connection_id() {
+    # 1) uclient -N answers the ConnectionAttempt with a ConnectionBind that
+    #    carries a random CONNECTION-ID (the ConnectionBind after the Connect
+    #    success keeps the right one).  coturn (4.6.1) routes a ConnectionBind
+    #    to the relay thread numbered by the id's last wire byte; for an
+    #    unknown thread it closes the connection (RST) without a STUN reply.
+    # 2) connectionbind.py (scripted client, not coturn) sends ConnectionBind
+    #    requests with unknown ids: last byte 00 (thread 0 exists) => coturn
+    #    answers 400; last byte 7f => RST as in 1).
+    ns_up; start_server; start_capture bad-connection-id
+    run_client uclient 8 "${UC[@]}" -T -N -n 3 $SERVER_IP
+    run_client cbind1 5 python3 "$HERE/connectionbind.py" $SERVER_IP 3478 deadbe00
+    run_client cbind2 5 python3 "$HERE/connectionbind.py" $SERVER_IP 3478 deadbe7f
+    finish bad-connection-id
+}
+
+sc_lost_responses_unseen() {
+    LOSS_HOOK=output LOSS_NAME=lost-responses-unseen sc_lost_responses
+}
+
+sc_lost_responses() {
+    ns_up
+    nsx nft -f - <<NFT
+table ip msstun_loss {
+    chain input {
+        type filter hook ${LOSS_HOOK:-input} priority 0; policy accept;
+        ip saddr $SERVER_IP udp sport 3478 @th,64,2 0 numgen inc mod 3 == 1 counter drop
+    }
+}
+NFT
+    local name=${LOSS_NAME:-lost-responses}
+    start_server; start_peer; start_capture $name
+    run_client uclient 10 "${UC[@]}" -c -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    nsx nft list table ip msstun_loss >"$WORK/nft.log"
+    cat "$WORK/nft.log" >&2
+    finish $name
+}
+
+ALL=(turn_udp turn_udp_send turn_tcp turn_tcp_relay_rfc6062 turn_tcp_relay_passive stunclient
+     wrong_password quota stale_nonce denied_peer no_tcp_relay bad_connection_id
+     lost_responses lost_responses_unseen)
+
+main() {
+    [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }
+    mkdir -p "$OUT"
+    local s list=("$@")
+    [ ${#list[@]} -gt 0 ] || list=("${ALL[@]}")
+    for s in "${list[@]}"; do
+        log "=== $s"
+        "sc_${s//-/_}"
+    done
+}
+
+main "$@"

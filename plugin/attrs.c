@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * attrs.c - the attribute loop and the typed decoders the table refers to.
+ *
+ * One loop walks a message (RFC 5389 15, [MS-TURN] 2.2.2): it checks every
+ * length against the row before decoding, decodes each value on a sub-tvb of
+ * exactly its length (no decoder can read its neighbour), and raises expert
+ * info for ordering problems. Decoders only record facts in msstun_msg_t;
+ * header.c writes the Info column from them at the end.
+ */
+#include "msstun.h"
+
+#include <epan/exceptions.h>
+#include <epan/show_exception.h>
+#include <epan/to_str.h>
+#include <wsutil/pint.h>
+
+#define ATTR_HDR_LEN 4
+
+/* ---- Addresses ---------------------------------------------------------- */
+
+static const value_string family_vals[] = {
+    { 0x01, "IPv4" }, { 0x02, "IPv6" }, { 0, NULL }
+};
+
+const char *
+msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep)
+{
+    if (ep->addr.type == AT_IPv6)
+        return wmem_strdup_printf(pinfo->pool, "[%s]:%u", address_to_str(pinfo->pool, &ep->addr), ep->port);
+    return wmem_strdup_printf(pinfo->pool, "%s:%u", address_to_str(pinfo->pool, &ep->addr), ep->port);
+}
+
+/* RFC 5389 15.1/15.2, [MS-TURN] 2.2.2.1/2.2.2.16. XOR key: header bytes 4..19,
+ * which is cookie+TID for RFC 5389 and the 128-bit TID for MS-TURN ([MS-TURN]
+ * 2.2.2.16 XORs with the transaction ID, not with a constant). */
+static void
+dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt,
+                proto_tree *tree, proto_item *ai, gboolean xored)
+{
+    int len = tvb_reported_length(vt);
+    guint8 family = msstun_get_u8(vt, 1);
+    int alen = family == 1 ? 4 : family == 2 ? 16 : 0;
+    msstun_endpoint_t *ep = &m->ep[def->slot];
+    guint8 raw[16];
+    guint16 port;
+
+    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 0, 1, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_family, vt, 1, 1, ENC_BIG_ENDIAN);
+    if (alen == 0) {
+        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_family,
+                               "Unknown address family 0x%02x", family);
+        proto_tree_add_item(tree, hf_msstun_value, vt, 2, len - 2, ENC_NA);
+        return;
+    }
+    if (len != 4 + alen) {
+        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_length,
+                               "%s: length %d does not match family %s (%d)", def->name, len,
+                               family == 1 ? "IPv4" : "IPv6", 4 + alen);
+        if (len < 4 + alen)
+            return;
+    }
+    port = tvb_get_ntohs(vt, 2);
+    tvb_memcpy(vt, raw, 4, alen);
+    if (xored) {
+        guint8 key[16];
+        proto_item *gi;
+        tvb_memcpy(m->tvb, key, 4, 16);
+        port ^= (guint16)((key[0] << 8) | key[1]);
+        for (int i = 0; i < alen; i++)
+            raw[i] ^= key[i];
+        proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, 2, 2, ENC_NA);
+        gi = proto_tree_add_uint(tree, hf_msstun_att_port, vt, 2, 2, port);
+        proto_item_set_generated(gi);
+        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4_xord : hf_msstun_att_ipv6_xord, vt, 4, alen, ENC_NA);
+        if (alen == 4) {
+            ws_in4_addr v4;
+            memcpy(&v4, raw, 4);
+            gi = proto_tree_add_ipv4(tree, hf_msstun_att_ipv4, vt, 4, 4, v4);
+        } else
+            gi = proto_tree_add_ipv6(tree, hf_msstun_att_ipv6, vt, 4, 16, (const ws_in6_addr *)raw);
+        proto_item_set_generated(gi);
+    } else {
+        proto_tree_add_item(tree, hf_msstun_att_port, vt, 2, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4 : hf_msstun_att_ipv6, vt, 4, alen,
+                            alen == 4 ? ENC_BIG_ENDIAN : ENC_NA);
+    }
+    ep->valid = TRUE;
+    ep->port = port;
+    alloc_address_wmem(m->pinfo->pool, &ep->addr, alen == 4 ? AT_IPv4 : AT_IPv6, alen, raw);
+    proto_item_append_text(ai, ": %s", msstun_endpoint_str(m->pinfo, ep));
+}
+
+/* ---- Custom decoders (referenced from attr_table.c) ---------------------- */
+#define DECODER(name) \
+    void name(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, proto_tree *tree, proto_item *ai, int msg_off); \
+    void name(msstun_msg_t *m _U_, const msstun_attr_def_t *def _U_, tvbuff_t *vt _U_, proto_tree *tree _U_, proto_item *ai _U_, int msg_off _U_)
+
+static const char *
+add_string(tvbuff_t *vt, proto_tree *tree, int hf, packet_info *pinfo, proto_item *ai)
+{
+    const guint8 *s = NULL;
+    int len = tvb_reported_length(vt);
+    proto_tree_add_item_ret_string(tree, hf, vt, 0, len, ENC_UTF_8 | ENC_NA, pinfo->pool, &s);
+    if (s && ai)
+        proto_item_append_text(ai, ": %s", (const char *)s);
+    return (const char *)s;
+}
+
+DECODER(msstun_dec_change_request)
+{
+    proto_tree_add_item(tree, hf_msstun_att_change_ip, vt, 2, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_change_port, vt, 2, 2, ENC_BIG_ENDIAN);
+}
+
+/* RFC 5389: UTF-8. RFC 3489 and [MS-TURN]: opaque (MS-TURN carries a binary
+ * [MS-AVEDGEA] token), so show text only when it is text. */
+DECODER(msstun_dec_username)
+{
+    int len = tvb_reported_length(vt);
+    if (m->format == MSSTUN_FMT_RFC5389 || tvb_utf_8_isprint(vt, 0, len))
+        m->username = add_string(vt, tree, hf_msstun_att_username, m->pinfo, ai);
+    else
+        proto_tree_add_item(tree, hf_msstun_att_username_opaque, vt, 0, len, ENC_NA);
+}
+
+DECODER(msstun_dec_integrity)
+{
+    int len = tvb_reported_length(vt);
+    if (m->seen_mi) {
+        /* a second MI, e.g. MI-SHA256 after MI: RFC 8489 14.6 allows both */
+    }
+    m->seen_mi = TRUE;
+    m->mi_offset = msg_off;
+    m->mi_len = len;
+    m->mi_type = def->type;
+    proto_tree_add_item(tree, (def->type == MSSTUN_A_MI_SHA256 || len == 32) ? hf_msstun_att_hmac_sha256
+                                                                            : hf_msstun_att_hmac,
+                        vt, 0, len, ENC_NA);
+}
+
+DECODER(msstun_dec_error_code)
+{
+    int len = tvb_reported_length(vt);
+    guint8 cls = msstun_get_u8(vt, 2) & 0x07;
+    guint8 num = msstun_get_u8(vt, 3);
+    guint16 code = cls * 100 + num;
+    proto_item *gi;
+    const char *name;
+
+    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 0, 2, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_error_class, vt, 2, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_error, vt, 3, 1, ENC_BIG_ENDIAN);
+    gi = proto_tree_add_uint(tree, hf_msstun_att_error_code, vt, 2, 2, code);
+    proto_item_set_generated(gi);
+    m->error_code = code;
+    name = try_val_to_str(code, msstun_error_names);
+    proto_item_append_text(ai, ": %u (%s)", code, name ? name : "Unknown");
+    if (len > 4) {
+        const guint8 *s = NULL;
+        proto_tree_add_item_ret_string(tree, hf_msstun_att_error_reason, vt, 4, len - 4,
+                                       ENC_UTF_8 | ENC_NA, m->pinfo->pool, &s);
+        m->error_reason = (const char *)s;
+        if (s)
+            proto_item_append_text(ai, " %s", (const char *)s);
+    }
+    if (cls < 3 || cls > 6 || num > 99)
+        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_value,
+                               "ERROR-CODE class %u number %u is out of range (class 3-6, number 0-99)", cls, num);
+}
+
+DECODER(msstun_dec_unknown_attrs)
+{
+    int len = tvb_reported_length(vt);
+    for (int off = 0; off + 2 <= len; off += 2) {
+        guint16 t = tvb_get_ntohs(vt, off);
+        proto_item *it = proto_tree_add_item(tree, hf_msstun_att_unknown, vt, off, 2, ENC_BIG_ENDIAN);
+        if (!m->has_unknown_attr) {
+            m->has_unknown_attr = TRUE;
+            m->unknown_attr = t;
+        }
+        (void)it;
+    }
+    if (len & 1)
+        expert_add_info(m->pinfo, ai, &ei_msstun_att_bad_length);
+}
+
+DECODER(msstun_dec_channel_number)
+{
+    guint16 ch = tvb_get_ntohs(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_channelnum, vt, 0, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 2, 2, ENC_NA);
+    m->has_channel = TRUE;
+    m->channel = ch;
+    proto_item_append_text(ai, ": 0x%04x", ch);
+    /* RFC 8656 12: 0x4000-0x4FFF; RFC 5766 allowed up to 0x7FFF */
+    if (ch < 0x4000 || ch > 0x7FFF)
+        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_value,
+                               "Channel number 0x%04x is outside 0x4000-0x7FFF", ch);
+}
+
+DECODER(msstun_dec_lifetime)
+{
+    m->has_lifetime = TRUE;
+    m->lifetime = tvb_get_ntohl(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_lifetime, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_item_append_text(ai, ": %u", m->lifetime);
+}
+
+/* [MS-TURN] 2.2.2.8: value 0x72C64BC6, first attribute of every message */
+DECODER(msstun_dec_magic_cookie)
+{
+    guint32 v = tvb_get_ntohl(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_magic_cookie, vt, 0, 4, ENC_BIG_ENDIAN);
+    if (v != MSSTUN_MS_COOKIE)
+        expert_add_info_format(m->pinfo, ai, &ei_msstun_magic_cookie_value,
+                               "MAGIC-COOKIE is 0x%08x, [MS-TURN] 2.2.2.8 requires 0x72c64bc6", v);
+    if (m->attr_count != 1)
+        expert_add_info(m->pinfo, ai, &ei_msstun_magic_cookie_not_first);
+}
+
+DECODER(msstun_dec_data)
+{
+    int len = tvb_reported_length(vt);
+    m->data_offset = msg_off;
+    m->data_len = len;
+    proto_tree_add_item(tree, hf_msstun_att_data, vt, 0, len, ENC_NA);
+    proto_item_append_text(ai, ": %d bytes", len);
+    /* the payload is handed on by header.c once the whole message is shown */
+}
+
+DECODER(msstun_dec_realm)
+{
+    m->realm = add_string(vt, tree, hf_msstun_att_realm, m->pinfo, ai);
+}
+
+DECODER(msstun_dec_nonce)
+{
+    m->has_nonce = TRUE;
+    m->nonce = add_string(vt, tree, hf_msstun_att_nonce, m->pinfo, ai);
+}
+
+DECODER(msstun_dec_address_family)
+{
+    proto_tree_add_item(tree, hf_msstun_att_requested_family, vt, 0, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 1, 3, ENC_NA);
+    proto_item_append_text(ai, ": %s", val_to_str_const(msstun_get_u8(vt, 0), family_vals, "Unknown"));
+}
+
+DECODER(msstun_dec_even_port)
+{
+    proto_tree_add_item(tree, hf_msstun_att_reserve_next, vt, 0, 1, ENC_BIG_ENDIAN);
+}
+
+static const value_string transport_vals[] = { { 17, "UDP" }, { 6, "TCP" }, { 0, NULL } };
+
+DECODER(msstun_dec_transport)
+{
+    m->has_transport = TRUE;
+    m->transport = msstun_get_u8(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_transp, vt, 0, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 1, 3, ENC_NA);
+    proto_item_append_text(ai, ": %s", val_to_str_const(m->transport, transport_vals, "Unknown"));
+}
+
+/* RFC 8489 14.11/14.12: one algorithm, or a list of them */
+DECODER(msstun_dec_pw_alg)
+{
+    int len = tvb_reported_length(vt), off = 0;
+    while (off + 4 <= len) {
+        guint16 plen = tvb_get_ntohs(vt, off + 2);
+        proto_tree_add_item(tree, hf_msstun_att_pw_alg, vt, off, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tree, hf_msstun_att_pw_alg_len, vt, off + 2, 2, ENC_BIG_ENDIAN);
+        off += 4;
+        if (plen > len - off) {
+            expert_add_info(m->pinfo, ai, &ei_msstun_att_bad_length);
+            return;
+        }
+        if (plen)
+            proto_tree_add_item(tree, hf_msstun_att_pw_alg_data, vt, off, plen, ENC_NA);
+        off += (plen + MSSTUN_PAD4(plen));
+    }
+}
+
+DECODER(msstun_dec_priority)
+{
+    m->has_priority = TRUE;
+    m->priority = tvb_get_ntohl(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_priority, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_item_append_text(ai, ": %u", m->priority);
+}
+
+DECODER(msstun_dec_use_candidate)
+{
+    m->use_candidate = TRUE;
+}
+
+DECODER(msstun_dec_response_port)
+{
+    proto_tree_add_item(tree, hf_msstun_att_response_port, vt, 0, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 2, 2, ENC_NA);
+}
+
+DECODER(msstun_dec_connection_id)
+{
+    m->has_connection_id = TRUE;
+    m->connection_id = tvb_get_ntohl(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_connection_id, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_item_append_text(ai, ": 0x%08x", m->connection_id);
+}
+
+/* RFC 8656 18.12: Family (8) Reserved (13) Class (3) Number (8) Reason */
+DECODER(msstun_dec_address_error)
+{
+    int len = tvb_reported_length(vt);
+    guint16 code = (msstun_get_u8(vt, 2) & 0x07) * 100 + msstun_get_u8(vt, 3);
+    proto_tree_add_item(tree, hf_msstun_att_address_error_family, vt, 0, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_uint(tree, hf_msstun_att_address_error_code, vt, 2, 2, code);
+    if (len > 4)
+        proto_tree_add_item(tree, hf_msstun_att_address_error_reason, vt, 4, len - 4, ENC_UTF_8 | ENC_NA);
+    proto_item_append_text(ai, ": %u", code);
+}
+
+/* RFC 8656 18.13: Reserved (16) | ICMP Type (7) | ICMP Code (9) | Error Data (32).
+ * (The built-in reads type and code at bytes 0/1; the RFC diagram does not.) */
+DECODER(msstun_dec_icmp)
+{
+    guint16 tc = tvb_get_ntohs(vt, 2);
+    proto_tree_add_uint(tree, hf_msstun_att_icmp_type, vt, 2, 1, tc >> 9);
+    proto_tree_add_uint(tree, hf_msstun_att_icmp_code, vt, 2, 2, tc & 0x1FF);
+    proto_tree_add_item(tree, hf_msstun_att_icmp_data, vt, 4, 4, ENC_BIG_ENDIAN);
+}
+
+DECODER(msstun_dec_ms_version)
+{
+    m->has_ms_version = TRUE;
+    m->ms_version = tvb_get_ntohl(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_ms_version, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_item_append_text(ai, ": %u", m->ms_version);
+}
+
+DECODER(msstun_dec_software)
+{
+    m->software = add_string(vt, tree, hf_msstun_att_software, m->pinfo, ai);
+}
+
+DECODER(msstun_dec_ttc)
+{
+    proto_tree_add_item(tree, hf_msstun_att_ttc_req, vt, 2, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_ttc_resp, vt, 3, 1, ENC_BIG_ENDIAN);
+}
+
+DECODER(msstun_dec_fingerprint)
+{
+    m->seen_fp = TRUE;
+    m->fp_offset = msg_off;
+    msstun_check_fingerprint(m, vt, tree, msg_off);
+}
+
+DECODER(msstun_dec_ice_role)
+{
+    m->ice_role = def->type == MSSTUN_A_ICE_CONTROLLING ? 1 : 2;
+    m->tie_breaker = tvb_get_ntoh64(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_tie_breaker, vt, 0, 8, ENC_NA);
+}
+
+/* [MS-TURN] 2.2.2.21: Connection ID (20 bytes) + Sequence Number (32 bits) */
+DECODER(msstun_dec_ms_sequence)
+{
+    proto_tree_add_item(tree, hf_msstun_att_ms_connection_id, vt, 0, 20, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_ms_sequence_number, vt, 20, 4, ENC_BIG_ENDIAN);
+    proto_item_append_text(ai, ": %u", tvb_get_ntohl(vt, 20));
+}
+
+/* [MS-ICE2] 2.2.2.1: the foundation, zero-padded to 4 inside the value */
+DECODER(msstun_dec_candidate_id)
+{
+    int len = tvb_reported_length(vt), slen = 0;
+    while (slen < len && msstun_get_u8(vt, slen) != 0)
+        slen++;
+    m->ms_ice2 = TRUE;
+    if (slen)
+        add_string(tvb_new_subset_length(vt, 0, slen), tree, hf_msstun_att_ms_foundation, m->pinfo, ai);
+}
+
+DECODER(msstun_dec_service_quality)
+{
+    proto_tree_add_item(tree, hf_msstun_att_ms_stream_type, vt, 0, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_ms_service_quality, vt, 2, 2, ENC_BIG_ENDIAN);
+}
+
+DECODER(msstun_dec_bw_acm)
+{
+    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 0, 2, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_bandwidth_acm_type, vt, 2, 2, ENC_BIG_ENDIAN);
+}
+
+/* [MS-TURNBWM] 2.2.3: the diagram starts with Minimum Send Bandwidth; we
+ * follow the spec order MinSend, MaxSend, MinRecv, MaxRecv (the built-in
+ * reads MaxSend first). tests/ says which source each value follows. */
+DECODER(msstun_dec_bw_amount)
+{
+    proto_tree_add_item(tree, hf_msstun_att_bw_misb, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_bw_masb, vt, 4, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_bw_mirb, vt, 8, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_bw_marb, vt, 12, 4, ENC_BIG_ENDIAN);
+}
+
+DECODER(msstun_dec_site_response)
+{
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_valid, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_pstn, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_reserved, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_masb, vt, 4, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_marb, vt, 8, 4, ENC_BIG_ENDIAN);
+}
+
+DECODER(msstun_dec_location_profile)
+{
+    proto_tree_add_item(tree, hf_msstun_att_lp_peer_location, vt, 0, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_lp_self_location, vt, 1, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_lp_federation, vt, 2, 1, ENC_BIG_ENDIAN);
+}
+
+DECODER(msstun_dec_impl_version)
+{
+    m->has_impl_version = TRUE;
+    m->ms_ice2 = TRUE;
+    m->impl_version = tvb_get_ntohl(vt, 0);
+    proto_tree_add_item(tree, hf_msstun_att_ms_version_ice, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_item_append_text(ai, ": %u", m->impl_version);
+}
+
+DECODER(msstun_dec_goog_network)
+{
+    proto_tree_add_item(tree, hf_msstun_att_google_network_id, vt, 0, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_google_network_cost, vt, 2, 2, ENC_BIG_ENDIAN);
+}
+
+/* ---- The loop ------------------------------------------------------------ */
+
+static void
+decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, proto_tree *at,
+             proto_item *ai, int val_off)
+{
+    int len = tvb_reported_length(vt);
+
+    switch (def->enc) {
+    case MSSTUN_ENC_NONE:
+        break;
+    case MSSTUN_ENC_BYTES:
+        if (len)
+            proto_tree_add_item(at, *def->hf, vt, 0, len, ENC_NA);
+        break;
+    case MSSTUN_ENC_STRING:
+        add_string(vt, at, *def->hf, m->pinfo, ai);
+        break;
+    case MSSTUN_ENC_U32:
+    case MSSTUN_ENC_U64:
+        proto_tree_add_item(at, *def->hf, vt, 0, len, ENC_BIG_ENDIAN);
+        break;
+    case MSSTUN_ENC_ADDR:
+    case MSSTUN_ENC_XADDR:
+        dissect_address(m, def, vt, at, ai, def->enc == MSSTUN_ENC_XADDR);
+        break;
+    case MSSTUN_ENC_CUSTOM:
+        /* A decoder that meets a lie marks its own attribute malformed;
+         * the rest of the message still shows. */
+        TRY {
+            def->decode(m, def, vt, at, ai, val_off);
+        }
+        CATCH_NONFATAL_ERRORS {
+            show_exception(vt, m->pinfo, at, EXCEPT_CODE, GET_MESSAGE);
+        }
+        ENDTRY;
+        break;
+    }
+}
+
+void
+msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end)
+{
+    tvbuff_t *tvb = m->tvb;
+    gboolean padded = m->format != MSSTUN_FMT_MSTURN;   /* [MS-TURN]: no padding */
+
+    while (offset < end) {
+        proto_item *ai, *ti;
+        proto_tree *at, *tt;
+        const msstun_attr_def_t *def;
+        guint16 type, len;
+        int avail, pad;
+        const char *name;
+
+        if (end - offset < ATTR_HDR_LEN) {
+            proto_tree_add_expert_format(tree, m->pinfo, &ei_msstun_att_truncated, tvb, offset, end - offset,
+                                         "Truncated attribute header (%d bytes)", end - offset);
+            return;
+        }
+        type = tvb_get_ntohs(tvb, offset);
+        len = tvb_get_ntohs(tvb, offset + 2);
+        avail = end - offset - ATTR_HDR_LEN;
+        pad = padded ? MSSTUN_PAD4(len) : 0;
+        def = msstun_attr_lookup(type, m->format);
+        name = def ? def->name : "Unknown";
+        m->attr_count++;
+
+        at = proto_tree_add_subtree_format(tree, tvb, offset, ATTR_HDR_LEN + MIN(len + pad, avail),
+                                           ett_msstun_att, &ai, "%s", name);
+        ti = proto_tree_add_uint_format_value(at, hf_msstun_att_type, tvb, offset, 2, type,
+                                              "%s (0x%04x)", name, type);
+        /* stun.attribute is the built-in's second name for the type */
+        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_attribute, tvb, offset, 2, type));
+        tt = proto_item_add_subtree(ti, ett_msstun_att_type);
+        proto_tree_add_item(tt, hf_msstun_att_type_comprehension, tvb, offset, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tt, hf_msstun_att_type_assignment, tvb, offset, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(at, hf_msstun_att_length, tvb, offset + 2, 2, ENC_BIG_ENDIAN);
+
+        /* RFC 5389 15.4/15.5: only FINGERPRINT may follow MESSAGE-INTEGRITY
+         * (RFC 8489 adds MESSAGE-INTEGRITY-SHA256), nothing follows FINGERPRINT */
+        if (m->seen_fp)
+            expert_add_info(m->pinfo, ai, &ei_msstun_att_after_fp);
+        else if (m->seen_mi && type != MSSTUN_A_FINGERPRINT && type != MSSTUN_A_MI_SHA256)
+            expert_add_info(m->pinfo, ai, &ei_msstun_att_after_mi);
+
+        if (len > avail) {
+            expert_add_info_format(m->pinfo, ai, &ei_msstun_att_overrun,
+                                   "Attribute length %u goes past the end of the message (%d bytes left)",
+                                   len, avail);
+            if (avail > 0)
+                proto_tree_add_item(at, hf_msstun_value, tvb, offset + ATTR_HDR_LEN, avail, ENC_NA);
+            return;
+        }
+        if (!def) {
+            if (len)
+                proto_tree_add_item(at, hf_msstun_value, tvb, offset + ATTR_HDR_LEN, len, ENC_NA);
+            if (type < 0x8000)
+                expert_add_info_format(m->pinfo, ai, &ei_msstun_unknown_attribute,
+                                       "Unknown comprehension-required attribute 0x%04x", type);
+        } else if (len < def->min_len || len > def->max_len) {
+            expert_add_info_format(m->pinfo, ai, len > def->max_len ? &ei_msstun_long_attribute : &ei_msstun_att_bad_length,
+                                   "%s: length %u, expected %u..%u", def->name, len, def->min_len, def->max_len);
+            if (len)
+                proto_tree_add_item(at, hf_msstun_value, tvb, offset + ATTR_HDR_LEN, len, ENC_NA);
+        } else {
+            tvbuff_t *vt = tvb_new_subset_length(tvb, offset + ATTR_HDR_LEN, len);
+            decode_value(m, def, vt, at, ai, offset);
+        }
+
+        if (pad) {
+            if (pad > avail - len) {
+                expert_add_info_format(m->pinfo, ai, &ei_msstun_att_padding,
+                                       "Attribute padding missing: %d bytes needed, %d left", pad, avail - len);
+                return;
+            }
+            proto_tree_add_uint(at, hf_msstun_att_padding, tvb, offset + ATTR_HDR_LEN + len, pad, pad);
+        }
+        offset += ATTR_HDR_LEN + len + pad;
+    }
+}
+
+/* ---- Payload hand-off ---------------------------------------------------- */
+
+/* Relayed bytes (DATA, ChannelData, MS-TURN end-to-end data, RFC 6062 peer
+ * data): STUN first (ICE checks through TURN), then registered heuristics,
+ * then RFC 7983's first-byte demultiplexing (DTLS, RTP/RTCP), then data. */
+void
+msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
+                       gboolean over_tcp, gboolean datagram)
+{
+    int len = tvb_reported_length(tvb);
+    heur_dtbl_entry_t *hdtbl_entry;
+    dissector_handle_t next = NULL;
+    guint8 b0;
+
+    if (len == 0)
+        return;
+    /* keep our Info text; what the payload's dissector writes follows it */
+    col_append_str(pinfo->cinfo, COL_INFO, " | ");
+    col_set_fence(pinfo->cinfo, COL_INFO);
+    if (depth < 4 && msstun_looks_like_stun(tvb, 0, len, pinfo, TRUE)) {
+        dissect_msstun_message(tvb, pinfo, tree, over_tcp, depth + 1);
+        return;
+    }
+    if (dissector_try_heuristic(msstun_heur_subdissectors, tvb, pinfo, tree, &hdtbl_entry, NULL))
+        return;
+    b0 = msstun_get_u8(tvb, 0);
+    if (datagram && msstun_pref_rfc7983_demux && len >= 12) {
+        if (b0 >= 20 && b0 <= 63)
+            next = msstun_dtls_handle;
+        else if (b0 >= 128 && b0 <= 191)
+            /* RFC 5761 4: RTCP packet types 192-223 */
+            next = msstun_get_u8(tvb, 1) >= 192 && msstun_get_u8(tvb, 1) <= 223 ? msstun_rtcp_handle : msstun_rtp_handle;
+    }
+    if (next) {
+        call_dissector(next, tvb, pinfo, tree);
+    } else {
+        col_append_fstr(pinfo->cinfo, COL_INFO, "%d bytes of data", len);
+        call_dissector(msstun_data_handle, tvb, pinfo, tree);
+    }
+}

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * framing.c - the UDP and TCP entries, the heuristics, and every framing a
+ * STUN message travels in:
+ *   - raw STUN and TURN ChannelData (RFC 5389 7.2.2, RFC 8656 12.5: padded to
+ *     4 on TCP, optionally on UDP), MS Multiplexed TURN 0xFF10 ([MS-TURN] 2.2.3)
+ *   - RFC 4571 two-byte length (ICE-TCP, [MS-ICE2] 2.2.2), STUN or media
+ *   - [MS-TURN] 2.1.4 four-byte header: 0x02 TURN control, 0x03 end-to-end data
+ *   - the RFC 6062 data connection after ConnectionBind: the peer's bytes
+ * Once a TCP connection is known to use a framing, every frame on it is
+ * delimited with tcp_dissect_pdus; bytes that do not fit get an expert info
+ * and the stream goes on.
+ */
+#include "msstun.h"
+
+#include <epan/dissectors/packet-tcp.h>
+
+#define MSTURN_FRAME_CONTROL 0x02
+#define MSTURN_FRAME_DATA    0x03
+
+static const value_string framing_names[] = {
+    { MSSTUN_FRAMING_RAW,     "none" },
+    { MSSTUN_FRAMING_RFC4571, "RFC 4571" },
+    { MSSTUN_FRAMING_MSTURN,  "MS-TURN 2.1.4" },
+    { 0, NULL }
+};
+
+msstun_conv_t *
+msstun_conv_get(packet_info *pinfo, gboolean create)
+{
+    conversation_t *c;
+    msstun_conv_t *conv;
+
+    c = create ? find_or_create_conversation(pinfo) : find_conversation_pinfo(pinfo, 0);
+    if (!c)
+        return NULL;
+    conv = (msstun_conv_t *)conversation_get_proto_data(c, proto_msstun);
+    if (!conv && create) {
+        conv = wmem_new0(wmem_file_scope(), msstun_conv_t);
+        conversation_add_proto_data(c, proto_msstun, conv);
+    }
+    return conv;
+}
+
+/* ---- ChannelData and Multiplexed TURN ------------------------------------ */
+
+static gboolean
+is_channel(guint16 ch)
+{
+    return (ch >= 0x4000 && ch <= 0x7FFF) || ch == MSSTUN_MUX_CHANNEL;
+}
+
+static int
+channel_pdu_len(tvbuff_t *tvb, int offset, gboolean over_tcp)
+{
+    guint16 ch = tvb_get_ntohs(tvb, offset);
+    guint16 len = tvb_get_ntohs(tvb, offset + 2);
+    if (ch == MSSTUN_MUX_CHANNEL)
+        return 4 + len;              /* [MS-TURN] 2.2.3: length counts session id + data */
+    return 4 + len + (over_tcp ? MSSTUN_PAD4(len) : 0);
+}
+
+int
+dissect_msstun_channel_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean over_tcp, int depth)
+{
+    int reported = tvb_reported_length(tvb);
+    guint16 ch = tvb_get_ntohs(tvb, 0);
+    guint16 len = tvb_get_ntohs(tvb, 2);
+    gboolean mux = ch == MSSTUN_MUX_CHANNEL;
+    int data_off = mux ? 12 : 4;
+    int data_len = mux ? len - 8 : len;
+    int pad, avail;
+    proto_item *ti, *ci;
+    proto_tree *ct;
+
+    ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, -1, ENC_NA);
+    ct = proto_item_add_subtree(ti, ett_msstun_channel);
+    proto_item_append_text(ti, mux ? ", MS Multiplexed TURN" : ", ChannelData");
+    ci = proto_tree_add_item(ct, hf_msstun_channel, tvb, 0, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(ct, hf_msstun_length, tvb, 2, 2, ENC_BIG_ENDIAN);
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, mux ? "MS-TURN" : "TURN");
+    if (mux) {
+        if (len < 8) {
+            expert_add_info_format(pinfo, ti, &ei_msstun_framing_length,
+                                   "Multiplexed TURN length %u is shorter than its 8-byte session id", len);
+            return reported;
+        }
+        proto_tree_add_item(ct, hf_msstun_mux_session_id, tvb, 4, 8, ENC_BIG_ENDIAN);
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "Multiplexed TURN session 0x%016" G_GINT64_MODIFIER "x, %d bytes",
+                            tvb_get_ntoh64(tvb, 4), data_len);
+    } else {
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "ChannelData 0x%04x, %u bytes", ch, len);
+        /* RFC 8656 12: 0x5000-0x7FFF are reserved since RFC 8656 */
+        if (ch >= 0x5000)
+            expert_add_info(pinfo, ci, &ei_msstun_channel_reserved);
+    }
+    avail = reported - data_off;
+    if (data_len > avail) {
+        expert_add_info_format(pinfo, ti, &ei_msstun_framing_length,
+                               "Channel data length %d goes past the end of the packet (%d bytes)", data_len, avail);
+        data_len = MAX(avail, 0);
+    }
+    msstun_track_channel(pinfo, ct, ch, over_tcp);
+    if (data_len > 0) {
+        tvbuff_t *pt = tvb_new_subset_length(tvb, data_off, data_len);
+        proto_tree_add_item(ct, hf_msstun_payload, tvb, data_off, data_len, ENC_NA);
+        msstun_handoff_payload(pt, pinfo, tree, depth, over_tcp, TRUE);
+    }
+    pad = reported - data_off - data_len;
+    if (!mux && pad > 0) {
+        if (pad > 3 || (over_tcp && pad != MSSTUN_PAD4(len)))
+            expert_add_info_format(pinfo, ti, &ei_msstun_trailing, "%d bytes after the channel data", pad);
+        else
+            proto_tree_add_uint(ct, hf_msstun_padding_ch, tvb, data_off + data_len, pad, pad);
+    } else if (!mux && over_tcp && MSSTUN_PAD4(len) && pad == 0) {
+        expert_add_info_format(pinfo, ti, &ei_msstun_att_padding,
+                               "ChannelData over TCP must be padded to 4 bytes (RFC 8656 12.5)");
+    }
+    proto_item_set_len(ti, reported);
+    return reported;
+}
+
+/* ---- UDP ----------------------------------------------------------------- */
+
+static int
+dissect_udp_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean by_port)
+{
+    int reported = tvb_reported_length(tvb);
+    msstun_conv_t *conv;
+    guint16 first;
+    int used;
+
+    if (reported < 4)
+        return 0;
+    first = tvb_get_ntohs(tvb, 0);
+    if (by_port && reported < MSSTUN_HDR_LEN && (first & 0xC000) == 0) {
+        col_clear(pinfo->cinfo, COL_INFO);
+        return dissect_msstun_message(tvb, pinfo, tree, FALSE, 0);
+    }
+    if ((first & 0xC000) == 0) {
+        /* on the registered port, the classic RFC 3489 format has no marker,
+         * and a truncated message is shown as such */
+        if (!by_port && !msstun_looks_like_stun(tvb, 0, reported, pinfo, FALSE))
+            return 0;
+        col_clear(pinfo->cinfo, COL_INFO);
+        used = dissect_msstun_message(tvb, pinfo, tree, FALSE, 0);
+        if (used < reported)
+            proto_tree_add_expert_format(tree, pinfo, &ei_msstun_trailing, tvb, used, reported - used,
+                                         "%d bytes after the STUN message", reported - used);
+        return reported;
+    }
+    if (!is_channel(first))
+        return 0;
+    conv = msstun_conv_get(pinfo, FALSE);
+    if (!by_port && !(conv && (first == MSSTUN_MUX_CHANNEL ? conv->is_msturn : conv->is_turn)))
+        return 0;
+    if (channel_pdu_len(tvb, 0, FALSE) > reported + 0 && first != MSSTUN_MUX_CHANNEL && !by_port)
+        return 0;
+    col_clear(pinfo->cinfo, COL_INFO);
+    return dissect_msstun_channel_data(tvb, pinfo, tree, FALSE, 0);
+}
+
+int
+dissect_msstun_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    return dissect_udp_common(tvb, pinfo, tree, TRUE);
+}
+
+msstun_bool_t
+dissect_msstun_heur_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (dissect_udp_common(tvb, pinfo, tree, FALSE) == 0)
+        return FALSE;
+    /* later ChannelData on this 5-tuple has no marker of its own */
+    conversation_set_dissector(find_or_create_conversation(pinfo), msstun_udp_handle);
+    return TRUE;
+}
+
+/* ---- TCP framing detection ------------------------------------------------ */
+
+static gboolean
+stun_header_at(tvbuff_t *tvb, int offset, packet_info *pinfo)
+{
+    if (!tvb_bytes_exist(tvb, offset, 8) || (msstun_get_u8(tvb, offset) & 0xC0))
+        return FALSE;
+    if (tvb_get_ntohl(tvb, offset + 4) == MSSTUN_COOKIE)
+        return (tvb_get_ntohs(tvb, offset + 2) & 3) == 0 ||
+               (tvb_bytes_exist(tvb, offset + 20, 4) && tvb_get_ntohl(tvb, offset + 20) == 0x000F0004);
+    if (tvb_bytes_exist(tvb, offset + 20, 8))
+        return tvb_get_ntohl(tvb, offset + 20) == 0x000F0004 &&
+               tvb_get_ntohl(tvb, offset + 24) == MSSTUN_MS_COOKIE;
+    (void)pinfo;
+    return FALSE;
+}
+
+/* [MS-TURN] 2.1.4 first: an RFC 4571 length of 0x02xx/0x03xx also starts
+ * "02 00"/"03 00", so the inner header must agree with the frame length. */
+static guint8
+detect_tcp_framing(tvbuff_t *tvb, packet_info *pinfo, msstun_conv_t *conv)
+{
+    guint8 b0, b1;
+
+    if (!tvb_bytes_exist(tvb, 0, 4))
+        return MSSTUN_FRAMING_UNKNOWN;
+    b0 = msstun_get_u8(tvb, 0);
+    b1 = msstun_get_u8(tvb, 1);
+    if (b1 == 0 && b0 == MSTURN_FRAME_CONTROL && stun_header_at(tvb, 4, pinfo) &&
+        tvb_get_ntohs(tvb, 6) + MSSTUN_HDR_LEN == tvb_get_ntohs(tvb, 2))
+        return MSSTUN_FRAMING_MSTURN;
+    if (b1 == 0 && b0 == MSTURN_FRAME_DATA && conv->is_msturn)
+        return MSSTUN_FRAMING_MSTURN;
+    if (stun_header_at(tvb, 2, pinfo) && tvb_get_ntohs(tvb, 0) == MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, 4))
+        return MSSTUN_FRAMING_RFC4571;
+    if (stun_header_at(tvb, 0, pinfo))
+        return MSSTUN_FRAMING_RAW;
+    if (conv->is_turn && is_channel(tvb_get_ntohs(tvb, 0)))
+        return MSSTUN_FRAMING_RAW;
+    return MSSTUN_FRAMING_UNKNOWN;
+}
+
+/* ---- TCP PDU lengths and dissectors ---------------------------------------- */
+
+static guint
+raw_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
+{
+    guint16 first = tvb_get_ntohs(tvb, offset);
+    if ((first & 0xC000) == 0)
+        return MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, offset + 2);
+    if (is_channel(first))
+        return channel_pdu_len(tvb, offset, TRUE);
+    /* not STUN, not ChannelData: give up on this segment, not on the stream */
+    return tvb_reported_length_remaining(tvb, offset);
+}
+
+static guint
+rfc4571_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
+{
+    return 2 + tvb_get_ntohs(tvb, offset);
+}
+
+static guint
+msturn_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
+{
+    guint8 type = msstun_get_u8(tvb, offset);
+    if ((type != MSTURN_FRAME_CONTROL && type != MSTURN_FRAME_DATA) || msstun_get_u8(tvb, offset + 1) != 0)
+        return tvb_reported_length_remaining(tvb, offset);
+    return 4 + tvb_get_ntohs(tvb, offset + 2);
+}
+
+static void
+bad_framing(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint8 framing)
+{
+    proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, -1, ENC_NA);
+    proto_item_append_text(ti, ", unrecognised bytes");
+    expert_add_info_format(pinfo, ti, &ei_msstun_framing_bad,
+                           "%d bytes do not fit the connection's framing (%s)", tvb_reported_length(tvb),
+                           val_to_str_const(framing, framing_names, "unknown"));
+    proto_tree_add_item(proto_item_add_subtree(ti, ett_msstun_framing), hf_msstun_payload, tvb, 0, -1, ENC_NA);
+    col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", "Unrecognised TCP payload");
+}
+
+/* STUN or ChannelData, self-delimiting (also what RFC 4571 and MS-TURN
+ * frames carry) */
+static void
+dissect_inner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint8 framing)
+{
+    int len = tvb_reported_length(tvb);
+    guint16 first;
+
+    if (len < 4) {
+        msstun_handoff_payload(tvb, pinfo, tree, 0, TRUE, TRUE);
+        return;
+    }
+    first = tvb_get_ntohs(tvb, 0);
+    if ((first & 0xC000) == 0 && len >= MSSTUN_HDR_LEN) {
+        int used = dissect_msstun_message(tvb, pinfo, tree, TRUE, 0);
+        if (used < len)
+            proto_tree_add_expert_format(tree, pinfo, &ei_msstun_trailing, tvb, used, len - used,
+                                         "%d bytes after the STUN message", len - used);
+    } else if (is_channel(first)) {
+        dissect_msstun_channel_data(tvb, pinfo, tree, TRUE, 0);
+    } else if (framing == MSSTUN_FRAMING_RFC4571) {
+        /* ICE-TCP: media shares the connection with the checks */
+        msstun_handoff_payload(tvb, pinfo, tree, 0, TRUE, TRUE);
+    } else {
+        bad_framing(tvb, pinfo, tree, framing);
+    }
+}
+
+static int
+raw_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    msstun_conv_t *conv = (msstun_conv_t *)data;
+    guint16 first = tvb_get_ntohs(tvb, 0);
+
+    if ((first & 0xC000) == 0 || is_channel(first)) {
+        dissect_inner(tvb, pinfo, tree, MSSTUN_FRAMING_RAW);
+    } else if (conv->data_from && pinfo->num + 1 >= conv->data_from) {
+        /* RFC 6062: peer data right behind the ConnectionBind success */
+        msstun_rfc6062_data_item(tvb, pinfo, tree, conv);
+        msstun_handoff_payload(tvb, pinfo, tree, 0, TRUE, FALSE);
+    } else {
+        bad_framing(tvb, pinfo, tree, MSSTUN_FRAMING_RAW);
+    }
+    return tvb_reported_length(tvb);
+}
+
+static void
+add_frame_header(tvbuff_t *tvb, packet_info *pinfo _U_, proto_tree *tree, guint8 framing)
+{
+    proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, framing == MSSTUN_FRAMING_MSTURN ? 4 : 2, ENC_NA);
+    proto_tree *ft = proto_item_add_subtree(ti, ett_msstun_framing);
+
+    proto_item_append_text(ti, ", %s framing", val_to_str_const(framing, framing_names, "unknown"));
+    if (framing == MSSTUN_FRAMING_MSTURN) {
+        proto_tree_add_item(ft, hf_msstun_msturn_frame_type, tvb, 0, 1, ENC_BIG_ENDIAN);
+        proto_tree_add_item(ft, hf_msstun_msturn_frame_reserved, tvb, 1, 1, ENC_BIG_ENDIAN);
+        proto_tree_add_item(ft, hf_msstun_tcp_frame_length, tvb, 2, 2, ENC_BIG_ENDIAN);
+    } else {
+        proto_tree_add_item(ft, hf_msstun_tcp_frame_length, tvb, 0, 2, ENC_BIG_ENDIAN);
+    }
+}
+
+static int
+rfc4571_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    add_frame_header(tvb, pinfo, tree, MSSTUN_FRAMING_RFC4571);
+    dissect_inner(tvb_new_subset_remaining(tvb, 2), pinfo, tree, MSSTUN_FRAMING_RFC4571);
+    return tvb_reported_length(tvb);
+}
+
+static int
+msturn_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    guint8 type = msstun_get_u8(tvb, 0);
+    tvbuff_t *inner;
+
+    if ((type != MSTURN_FRAME_CONTROL && type != MSTURN_FRAME_DATA) || tvb_reported_length(tvb) < 4 ||
+        msstun_get_u8(tvb, 1) != 0) {
+        bad_framing(tvb, pinfo, tree, MSSTUN_FRAMING_MSTURN);
+        return tvb_reported_length(tvb);
+    }
+    add_frame_header(tvb, pinfo, tree, MSSTUN_FRAMING_MSTURN);
+    inner = tvb_new_subset_remaining(tvb, 4);
+    if (type == MSTURN_FRAME_CONTROL) {
+        dissect_inner(inner, pinfo, tree, MSSTUN_FRAMING_MSTURN);
+    } else {
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "MS-TURN");
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "End-to-end data, %d bytes", tvb_reported_length(inner));
+        msstun_handoff_payload(inner, pinfo, tree, 0, TRUE, TRUE);
+    }
+    return tvb_reported_length(tvb);
+}
+
+/* ---- TCP entries ------------------------------------------------------------ */
+
+static int
+dissect_tcp_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean heuristic)
+{
+    msstun_conv_t *conv = msstun_conv_get(pinfo, TRUE);
+    guint8 framing = MSSTUN_FRAMING_UNKNOWN;
+
+    /* RFC 6062 4.3: after ConnectionBind succeeds the connection is the peer's */
+    if (conv->data_from && pinfo->num >= conv->data_from) {
+        col_clear(pinfo->cinfo, COL_INFO);
+        return msstun_rfc6062_data(tvb, pinfo, tree, conv);
+    }
+    if (conv->framing && pinfo->num >= conv->framing_from)
+        framing = conv->framing;
+    if (framing == MSSTUN_FRAMING_UNKNOWN) {
+        if (PINFO_FD_VISITED(pinfo) && conv->framing)
+            return 0;      /* before the first frame we recognised */
+        framing = detect_tcp_framing(tvb, pinfo, conv);
+        if (framing == MSSTUN_FRAMING_UNKNOWN) {
+            /* on our port, too few bytes to tell yet: ask TCP for more */
+            if (!heuristic && msstun_pref_desegment && pinfo->can_desegment &&
+                tvb_captured_length(tvb) < 32 && (msstun_get_u8(tvb, 0) & 0xC0) == 0) {
+                pinfo->desegment_offset = 0;
+                pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+                return tvb_captured_length(tvb);
+            }
+            return 0;
+        }
+        if (!PINFO_FD_VISITED(pinfo)) {
+            conv->framing = framing;
+            conv->framing_from = pinfo->num;
+        }
+    }
+    if (heuristic)
+        conversation_set_dissector(find_or_create_conversation(pinfo), msstun_tcp_handle);
+    col_clear(pinfo->cinfo, COL_INFO);
+    switch (framing) {
+    case MSSTUN_FRAMING_RFC4571:
+        tcp_dissect_pdus(tvb, pinfo, tree, msstun_pref_desegment, 2, rfc4571_pdu_len, rfc4571_pdu, conv);
+        break;
+    case MSSTUN_FRAMING_MSTURN:
+        tcp_dissect_pdus(tvb, pinfo, tree, msstun_pref_desegment, 4, msturn_pdu_len, msturn_pdu, conv);
+        break;
+    default:
+        tcp_dissect_pdus(tvb, pinfo, tree, msstun_pref_desegment, 4, raw_pdu_len, raw_pdu, conv);
+        break;
+    }
+    return tvb_captured_length(tvb);
+}
+
+int
+dissect_msstun_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    return dissect_tcp_common(tvb, pinfo, tree, FALSE);
+}
+
+msstun_bool_t
+dissect_msstun_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    return dissect_tcp_common(tvb, pinfo, tree, TRUE) > 0;
+}
+
+/* RFC 6062 data connection: RFC 4571-framed STUN (MS-ICE2 checks, as Cisco
+ * Meeting Server and Skype for Business send them) is decoded as such; any
+ * other stream goes to the next dissector. */
+int
+msstun_rfc6062_data_pdus(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv)
+{
+    if (conv->data_framing == MSSTUN_FRAMING_UNKNOWN || pinfo->num < conv->data_framing_from) {
+        guint8 f = MSSTUN_FRAMING_UNKNOWN;
+        if (stun_header_at(tvb, 2, pinfo) && tvb_get_ntohs(tvb, 0) == MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, 4))
+            f = MSSTUN_FRAMING_RFC4571;
+        else if (stun_header_at(tvb, 0, pinfo))
+            f = MSSTUN_FRAMING_RAW;
+        if (f == MSSTUN_FRAMING_UNKNOWN || (PINFO_FD_VISITED(pinfo) && conv->data_framing && pinfo->num < conv->data_framing_from))
+            return 0;
+        if (!PINFO_FD_VISITED(pinfo) && !conv->data_framing) {
+            conv->data_framing = f;
+            conv->data_framing_from = pinfo->num;
+        }
+    }
+    if (conv->data_framing == MSSTUN_FRAMING_RFC4571)
+        tcp_dissect_pdus(tvb, pinfo, tree, msstun_pref_desegment, 2, rfc4571_pdu_len, rfc4571_pdu, conv);
+    else
+        tcp_dissect_pdus(tvb, pinfo, tree, msstun_pref_desegment, 4, raw_pdu_len, raw_pdu, conv);
+    return tvb_captured_length(tvb);
+}
+

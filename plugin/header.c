@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * header.c - one STUN/TURN message: the 20-byte header, which of the three
+ * header formats it uses, the method and class names, and the columns.
+ *
+ * How the formats differ (the one habit of the built-in worth keeping):
+ *
+ *                 | RFC 3489        | [MS-TURN]             | RFC 5389/8489 (MS-ICE2)
+ *   bytes 4..7    | part of TID     | part of TID (often    | magic cookie 0x2112A442
+ *                 |                 | 0x2112A442 all same)  |
+ *   TID           | 128 bits        | 128 bits              | 96 bits
+ *   marker        | none            | MAGIC-COOKIE attr     | cookie
+ *                 |                 | first (2.2.2.8)       |
+ *   padding       | values are x4   | none                  | to 4 bytes
+ *   msg types     | class/method    | fixed codes: 0x0004   | class/method
+ *                 |                 | Send, 0x0115 Data     |
+ *                 |                 | Ind., 0x0006 Set      |
+ *                 |                 | Active Destination    |
+ *   0x0012        | -               | REMOTE-ADDRESS, plain | XOR-PEER-ADDRESS
+ *   0x0014/0x0015 | -               | NONCE / REALM         | REALM / NONCE
+ *   XOR key       | -               | TID (0x8020)          | cookie (+TID for IPv6)
+ *   MI input      | padded to 64    | padded to 64          | length adjusted to MI
+ */
+#include "msstun.h"
+
+#include <epan/to_str.h>
+
+const value_string msstun_network_version_vals[] = {
+    { MSSTUN_FMT_MSTURN,  "MS-TURN" },
+    { MSSTUN_FMT_RFC3489, "RFC-3489 and earlier" },
+    { MSSTUN_FMT_RFC5389, "RFC-5389/8489" },
+    { 0, NULL }
+};
+
+const value_string msstun_class_names[] = {
+    { MSSTUN_CLASS_REQUEST,    "Request" },
+    { MSSTUN_CLASS_INDICATION, "Indication" },
+    { MSSTUN_CLASS_SUCCESS,    "Success Response" },
+    { MSSTUN_CLASS_ERROR,      "Error Response" },
+    { 0, NULL }
+};
+
+const value_string msstun_method_vals[] = {
+    { MSSTUN_M_BINDING,            "Binding" },
+    { MSSTUN_M_SHARED_SECRET,      "Shared Secret" },
+    { MSSTUN_M_ALLOCATE,           "Allocate" },
+    { MSSTUN_M_REFRESH,            "Refresh" },
+    { MSSTUN_M_SEND,               "Send" },
+    { MSSTUN_M_DATA,               "Data" },
+    { MSSTUN_M_CREATE_PERMISSION,  "CreatePermission" },
+    { MSSTUN_M_CHANNEL_BIND,       "ChannelBind" },
+    { MSSTUN_M_CONNECT,            "Connect" },
+    { MSSTUN_M_CONNECTION_BIND,    "ConnectionBind" },
+    { MSSTUN_M_CONNECTION_ATTEMPT, "ConnectionAttempt" },
+    { MSSTUN_M_GOOG_PING,          "GOOG-PING" },
+    { MSSTUN_M_MS_SEND,            "Send" },
+    { MSSTUN_M_MS_DATA,            "Data" },
+    { MSSTUN_M_MS_SET_ACTIVE_DEST, "Set Active Destination" },
+    { 0, NULL }
+};
+
+/* [MS-TURN] 2.2.1: message types are fixed codes, not class/method pairs */
+const value_string msstun_ms_msg_types[] = {
+    { 0x0001, "Binding Request" },
+    { 0x0101, "Binding Response" },
+    { 0x0111, "Binding Error Response" },
+    { 0x0002, "Shared Secret Request (must not be used)" },
+    { 0x0102, "Shared Secret Response (must not be used)" },
+    { 0x0112, "Shared Secret Error Response (must not be used)" },
+    { 0x0003, "Allocate Request" },
+    { 0x0103, "Allocate Response" },
+    { 0x0113, "Allocate Error Response" },
+    { 0x0004, "Send Request" },
+    { 0x0104, "Send Response (must not be sent)" },
+    { 0x0114, "Send Error Response (must not be sent)" },
+    { 0x0115, "Data Indication" },
+    { 0x0006, "Set Active Destination Request" },
+    { 0x0106, "Set Active Destination Response" },
+    { 0x0116, "Set Active Destination Error Response" },
+    { 0, NULL }
+};
+
+/* ERROR-CODE values (RFC 3489, 5389, 8489, 5766, 8656, 6062, 8445, TURN drafts) */
+const value_string msstun_error_names[] = {
+    { 274, "Disable Candidate (MS-ICE2BWM)" },
+    { 275, "Disable Candidate Pair (MS-ICE2BWM)" },
+    { 300, "Try Alternate" },
+    { 400, "Bad Request" },
+    { 401, "Unauthorized" },
+    { 403, "Forbidden" },
+    { 405, "Mobility Forbidden" },
+    { 420, "Unknown Attribute" },
+    { 430, "Stale Credentials" },
+    { 431, "Integrity Check Failure" },
+    { 432, "Missing Username" },
+    { 433, "Use TLS" },
+    { 434, "Missing Realm" },
+    { 435, "Missing Nonce" },
+    { 436, "Unknown Username" },
+    { 437, "Allocation Mismatch" },
+    { 438, "Stale Nonce" },
+    { 439, "Transitioning / Wrong Credentials" },
+    { 440, "Address Family not Supported" },
+    { 441, "Wrong Credentials" },
+    { 442, "Unsupported Transport Protocol" },
+    { 443, "Peer Address Family Mismatch" },
+    { 446, "Connection Already Exists" },
+    { 447, "Connection Timeout or Failure" },
+    { 481, "Connection does not exist" },
+    { 486, "Allocation Quota Reached" },
+    { 487, "Role Conflict" },
+    { 500, "Server Error" },
+    { 503, "Service Unavailable" },
+    { 507, "Insufficient Bandwidth Capacity" },
+    { 508, "Insufficient Capacity" },
+    { 600, "Global Failure" },
+    { 0, NULL }
+};
+
+/* The TURN drafts that [MS-TURN] servers follow give 437-440 other names */
+static const value_string msstun_ms_error_names[] = {
+    { 437, "No Binding" },
+    { 438, "Send Failed" },
+    { 439, "Transitioning" },
+    { 440, "No Destination" },
+    { 0, NULL }
+};
+
+const char *
+msstun_method_name(guint16 method)
+{
+    return val_to_str_const(method, msstun_method_vals, "Unknown");
+}
+
+/* Which header format: the MAGIC-COOKIE attribute first means [MS-TURN]
+ * (2.2.2.8; its TID may start with 0x2112A442 too), then the RFC 5389 cookie,
+ * then a conversation already known to speak MS-TURN, else RFC 3489. */
+guint8
+msstun_detect_format(tvbuff_t *tvb, int offset, packet_info *pinfo)
+{
+    if (tvb_bytes_exist(tvb, offset + 20, 4) && tvb_get_ntohl(tvb, offset + 20) == 0x000F0004)
+        return MSSTUN_FMT_MSTURN;
+    if (tvb_get_ntohl(tvb, offset + 4) == MSSTUN_COOKIE)
+        return MSSTUN_FMT_RFC5389;
+    if (pinfo) {
+        msstun_conv_t *conv = msstun_conv_get(pinfo, FALSE);
+        if (conv && conv->is_msturn)
+            return MSSTUN_FMT_MSTURN;
+    }
+    return MSSTUN_FMT_RFC3489;
+}
+
+/* Cheap and strict: top bits 00, a length that fits, and a marker (cookie,
+ * MAGIC-COOKIE attribute, or a conversation known to carry MS-TURN). With
+ * exact, the message must fill avail. */
+gboolean
+msstun_looks_like_stun(tvbuff_t *tvb, int offset, int avail, packet_info *pinfo, gboolean exact)
+{
+    guint16 len;
+    int total;
+
+    if (avail < MSSTUN_HDR_LEN || !tvb_bytes_exist(tvb, offset, MSSTUN_HDR_LEN))
+        return FALSE;
+    if (msstun_get_u8(tvb, offset) & 0xC0)
+        return FALSE;
+    len = tvb_get_ntohs(tvb, offset + 2);
+    total = MSSTUN_HDR_LEN + len;
+    if (exact ? total != avail : total > avail)
+        return FALSE;
+    if (tvb_get_ntohl(tvb, offset + 4) == MSSTUN_COOKIE) {
+        /* RFC 5389 6: length is a multiple of 4, unless this is MS-TURN */
+        if ((len & 3) == 0)
+            return TRUE;
+    }
+    if (len >= 8 && tvb_bytes_exist(tvb, offset + 20, 8) &&
+        tvb_get_ntohl(tvb, offset + 20) == 0x000F0004 && tvb_get_ntohl(tvb, offset + 24) == MSSTUN_MS_COOKIE)
+        return TRUE;
+    if (pinfo) {
+        msstun_conv_t *conv = msstun_conv_get(pinfo, FALSE);
+        if (conv && conv->is_msturn && pinfo->num >= conv->msturn_from)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Method and class of a message; MS-TURN's fixed codes first. */
+static void
+decode_type(msstun_msg_t *m)
+{
+    guint16 t = m->type;
+    if (m->format == MSSTUN_FMT_MSTURN) {
+        switch (t) {
+        case 0x0004: m->method = MSSTUN_M_MS_SEND; m->cls = MSSTUN_CLASS_REQUEST; return;
+        case 0x0104: m->method = MSSTUN_M_MS_SEND; m->cls = MSSTUN_CLASS_SUCCESS; return;
+        case 0x0114: m->method = MSSTUN_M_MS_SEND; m->cls = MSSTUN_CLASS_ERROR; return;
+        case 0x0115: m->method = MSSTUN_M_MS_DATA; m->cls = MSSTUN_CLASS_INDICATION; return;
+        case 0x0006: m->method = MSSTUN_M_MS_SET_ACTIVE_DEST; m->cls = MSSTUN_CLASS_REQUEST; return;
+        case 0x0106: m->method = MSSTUN_M_MS_SET_ACTIVE_DEST; m->cls = MSSTUN_CLASS_SUCCESS; return;
+        case 0x0116: m->method = MSSTUN_M_MS_SET_ACTIVE_DEST; m->cls = MSSTUN_CLASS_ERROR; return;
+        default: break;
+        }
+    }
+    /* RFC 5389 6: M11..M7 C1 M6..M4 C0 M3..M0 */
+    m->cls = ((t >> 4) & 1) | ((t >> 7) & 2);
+    m->method = (t & 0x000F) | ((t & 0x00E0) >> 1) | ((t & 0x3E00) >> 2);
+}
+
+static gboolean
+is_turn_method(guint16 method)
+{
+    return method != MSSTUN_M_BINDING && method != MSSTUN_M_SHARED_SECRET && method != MSSTUN_M_GOOG_PING;
+}
+
+static void
+append_ep(wmem_strbuf_t *sb, packet_info *pinfo, const msstun_msg_t *m, int slot, const char *label)
+{
+    if (m->ep[slot].valid)
+        wmem_strbuf_append_printf(sb, " %s: %s", label, msstun_endpoint_str(pinfo, &m->ep[slot]));
+}
+
+/* The Info column, written once from the facts the decoders recorded. */
+static const char *
+info_text(const msstun_msg_t *m)
+{
+    packet_info *pinfo = m->pinfo;
+    wmem_strbuf_t *sb = wmem_strbuf_new(pinfo->pool, "");
+    gboolean ms = m->format == MSSTUN_FMT_MSTURN;
+
+    wmem_strbuf_append_printf(sb, "%s %s", msstun_method_name(m->method),
+                              val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+    if (m->error_code) {
+        const char *n = NULL;
+        if (ms)
+            n = try_val_to_str(m->error_code, msstun_ms_error_names);
+        if (!n)
+            n = val_to_str_const(m->error_code, msstun_error_names, "Unknown");
+        wmem_strbuf_append_printf(sb, " error-code: %u (%s)", m->error_code, n);
+        if (m->error_reason && *m->error_reason)
+            wmem_strbuf_append_printf(sb, " %s", m->error_reason);
+        if (m->has_unknown_attr)
+            wmem_strbuf_append_printf(sb, " unknown: 0x%04x", m->unknown_attr);
+    }
+    if (m->username)
+        wmem_strbuf_append_printf(sb, " user: %s", m->username);
+    if (m->realm)
+        wmem_strbuf_append_printf(sb, " realm: %s", m->realm);
+    if (m->has_nonce)
+        wmem_strbuf_append(sb, " with nonce");
+    if (m->has_transport)
+        wmem_strbuf_append_printf(sb, " transport: %s", m->transport == 6 ? "TCP" : m->transport == 17 ? "UDP" : "other");
+    if (m->has_connection_id)
+        wmem_strbuf_append_printf(sb, " CONNECTION-ID: 0x%08x", m->connection_id);
+    if (m->has_channel)
+        wmem_strbuf_append_printf(sb, " channel: 0x%04x", m->channel);
+    append_ep(sb, pinfo, m, MSSTUN_ADDR_XOR_MAPPED, "XOR-MAPPED-ADDRESS");
+    append_ep(sb, pinfo, m, MSSTUN_ADDR_RELAYED, "XOR-RELAYED-ADDRESS");
+    append_ep(sb, pinfo, m, MSSTUN_ADDR_MAPPED, "MAPPED-ADDRESS");
+    append_ep(sb, pinfo, m, MSSTUN_ADDR_PEER, ms ? "REMOTE-ADDRESS" : "XOR-PEER-ADDRESS");
+    append_ep(sb, pinfo, m, MSSTUN_ADDR_DESTINATION, "DESTINATION-ADDRESS");
+    append_ep(sb, pinfo, m, MSSTUN_ADDR_ALTERNATE, "ALTERNATE-SERVER");
+    if (m->has_lifetime)
+        wmem_strbuf_append_printf(sb, " lifetime: %u", m->lifetime);
+    if (m->use_candidate)
+        wmem_strbuf_append(sb, " USE-CANDIDATE");
+    if (m->data_len >= 0 && m->data_offset >= 0)
+        wmem_strbuf_append_printf(sb, " data: %d bytes", m->data_len);
+    return wmem_strbuf_get_str(sb);
+}
+
+static const char *
+protocol_name(const msstun_msg_t *m)
+{
+    if (m->format == MSSTUN_FMT_MSTURN)
+        return "MS-TURN";
+    if (m->ms_ice2)
+        return "MS-ICE2";
+    if (m->format == MSSTUN_FMT_RFC3489)
+        return "CLASSIC-STUN";
+    return is_turn_method(m->method) ? "TURN" : "STUN";
+}
+
+int
+dissect_msstun_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean over_tcp, int depth)
+{
+    msstun_msg_t *m;
+    proto_item *ti, *it;
+    proto_tree *st, *tt, *att;
+    int reported = tvb_reported_length(tvb);
+    int total, end;
+    guint16 tid_off;
+    msstun_conv_t *conv;
+
+    if (reported < MSSTUN_HDR_LEN) {
+        ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, -1, ENC_NA);
+        expert_add_info(pinfo, ti, &ei_msstun_short_packet);
+        col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", "Truncated STUN header");
+        return reported;
+    }
+
+    m = wmem_new0(pinfo->pool, msstun_msg_t);
+    m->tvb = tvb;
+    m->pinfo = pinfo;
+    m->depth = depth;
+    m->over_tcp = over_tcp;
+    m->mi_offset = m->fp_offset = m->data_offset = m->data_len = -1;
+    m->type = tvb_get_ntohs(tvb, 0);
+    m->length = tvb_get_ntohs(tvb, 2);
+    m->format = msstun_detect_format(tvb, 0, pinfo);
+    decode_type(m);
+
+    total = MSSTUN_HDR_LEN + m->length;
+    end = MIN(total, reported);
+    ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, end, ENC_NA);
+    m->ti = ti;
+    st = proto_item_add_subtree(ti, ett_msstun);
+    m->tree = st;
+    proto_item_append_text(ti, ", %s %s", msstun_method_name(m->method),
+                           val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+
+    it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "0x%04x (%s %s)", m->type,
+                                          msstun_method_name(m->method),
+                                          val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+    tt = proto_item_add_subtree(it, ett_msstun_type);
+    proto_tree_add_item(tt, hf_msstun_type_class, tvb, 0, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tt, hf_msstun_type_method, tvb, 0, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tt, hf_msstun_type_method_assignment, tvb, 0, 2, ENC_BIG_ENDIAN);
+    if (m->format == MSSTUN_FMT_MSTURN)
+        proto_tree_add_item(st, hf_msstun_ms_msg_type, tvb, 0, 2, ENC_BIG_ENDIAN);
+    it = proto_tree_add_item(st, hf_msstun_length, tvb, 2, 2, ENC_BIG_ENDIAN);
+    if (m->format == MSSTUN_FMT_RFC5389) {
+        proto_tree_add_item(st, hf_msstun_cookie, tvb, 4, 4, ENC_NA);
+        tid_off = 8;
+        /* RFC 5389 6: attributes are padded, so the length is a multiple of 4 */
+        if (m->length & 3)
+            expert_add_info(pinfo, it, &ei_msstun_wrong_msglen);
+    } else {
+        tid_off = 4;
+    }
+    proto_tree_add_item(st, hf_msstun_id, tvb, tid_off, MSSTUN_HDR_LEN - tid_off, ENC_NA);
+    proto_item_set_generated(proto_tree_add_uint(st, hf_msstun_network_version, tvb, 0, 0, m->format));
+    if (total > reported)
+        expert_add_info_format(pinfo, it, &ei_msstun_short_packet,
+                               "Message length %u goes past the end of the packet (%d bytes of attributes)",
+                               m->length, reported - MSSTUN_HDR_LEN);
+
+    if (m->length > 0) {
+        proto_item *ai = proto_tree_add_item(st, hf_msstun_attributes, tvb, MSSTUN_HDR_LEN, end - MSSTUN_HDR_LEN, ENC_NA);
+        att = proto_item_add_subtree(ai, ett_msstun_attributes);
+        msstun_dissect_attributes(m, att, MSSTUN_HDR_LEN, end);
+    }
+    if (m->format == MSSTUN_FMT_MSTURN && (m->attr_count == 0 || tvb_get_ntohs(tvb, 20) != MSSTUN_A_MS_MAGIC_COOKIE))
+        expert_add_info(pinfo, ti, &ei_msstun_magic_cookie_missing);
+    if (m->seen_mi)
+        msstun_check_integrity(m);
+
+    conv = msstun_conv_get(pinfo, TRUE);
+    if (!PINFO_FD_VISITED(pinfo)) {
+        if (m->format == MSSTUN_FMT_MSTURN && !conv->is_msturn) {
+            conv->is_msturn = TRUE;
+            conv->msturn_from = pinfo->num;
+        }
+        if (is_turn_method(m->method))
+            conv->is_turn = TRUE;
+    }
+    if (depth == 0) {
+        msstun_track_transaction(m, conv);
+        msstun_track_turn(m, conv);
+    }
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, protocol_name(m));
+    if (depth > 0)
+        col_append_str(pinfo->cinfo, COL_INFO, info_text(m));
+    else
+        col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", info_text(m));
+    if (m->error_code >= 300)
+        expert_add_info_format(pinfo, ti, &ei_msstun_error_response, "%s %s: %u",
+                               msstun_method_name(m->method), "Error Response", m->error_code);
+
+    if (m->data_offset >= 0 && m->data_len > 0) {
+        tvbuff_t *pt = tvb_new_subset_length(tvb, m->data_offset + 4, m->data_len);
+        msstun_handoff_payload(pt, pinfo, tree, depth, over_tcp, TRUE);
+    }
+    return end;
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * msstun.h - types and ids shared by the msstun plugin's files.
+ *
+ * The plugin decodes STUN/TURN/ICE (RFC 3489, 5389, 8489, 5766, 8656, 6062,
+ * 5245/8445) and Microsoft's extensions ([MS-TURN], [MS-TURNBWM], [MS-ICE2]).
+ * One file per concern; this header is the only place they meet.
+ */
+#ifndef MSSTUN_H
+#define MSSTUN_H
+
+#include <ws_version.h>
+#include <epan/packet.h>
+#include <epan/expert.h>
+#include <epan/conversation.h>
+#include <epan/prefs.h>
+
+/* ---- Wireshark 4.0 / 4.4 / 4.6 API differences ------------------------ */
+#define MSSTUN_WS_VER (WIRESHARK_VERSION_MAJOR * 10000 + WIRESHARK_VERSION_MINOR * 100)
+#if MSSTUN_WS_VER >= 40400
+typedef bool msstun_bool_t;
+#define msstun_get_u8  tvb_get_uint8
+#define msstun_get_u16 tvb_get_ntohs
+#define msstun_get_u32 tvb_get_ntohl
+#else
+typedef gboolean msstun_bool_t;
+#define msstun_get_u8  tvb_get_guint8
+#define msstun_get_u16 tvb_get_ntohs
+#define msstun_get_u32 tvb_get_ntohl
+#endif
+
+/* bytes needed to pad n to a multiple of 4 (wsutil has it only from 4.2) */
+#define MSSTUN_PAD4(n) ((4 - ((n) & 3)) & 3)
+
+/* ---- Wire constants ---------------------------------------------------- */
+#define MSSTUN_HDR_LEN          20
+#define MSSTUN_COOKIE           0x2112A442
+#define MSSTUN_MS_COOKIE        0x72C64BC6   /* [MS-TURN] 2.2.2.8 MAGIC-COOKIE value */
+#define MSSTUN_FP_XOR           0x5354554E   /* RFC 5389 15.5: "STUN" */
+#define MSSTUN_MUX_CHANNEL      0xFF10       /* [MS-TURN] 2.2.3 Multiplexed TURN */
+#define MSSTUN_DEFAULT_PORT     3478
+
+/* Header format ("network version"), values as the built-in stun.network_version */
+enum {
+    MSSTUN_FMT_MSTURN  = 1,   /* [MS-TURN]: 128-bit TID, MAGIC-COOKIE attribute, no padding */
+    MSSTUN_FMT_RFC3489 = 2,   /* classic: 128-bit TID, no cookie */
+    MSSTUN_FMT_RFC5389 = 3    /* cookie + 96-bit TID (also MS-ICE2) */
+};
+
+/* Classes, as RFC 5389 encodes them */
+enum { MSSTUN_CLASS_REQUEST = 0, MSSTUN_CLASS_INDICATION = 1,
+       MSSTUN_CLASS_SUCCESS = 2, MSSTUN_CLASS_ERROR = 3 };
+
+/* Methods. IETF values are the wire values; [MS-TURN] types that are not
+ * class/method encoded get private values above 0x1000 (msstun.ms.msg_type
+ * carries the wire code). */
+enum {
+    MSSTUN_M_BINDING = 0x001, MSSTUN_M_SHARED_SECRET = 0x002, MSSTUN_M_ALLOCATE = 0x003,
+    MSSTUN_M_REFRESH = 0x004, MSSTUN_M_SEND = 0x006, MSSTUN_M_DATA = 0x007,
+    MSSTUN_M_CREATE_PERMISSION = 0x008, MSSTUN_M_CHANNEL_BIND = 0x009,
+    MSSTUN_M_CONNECT = 0x00A, MSSTUN_M_CONNECTION_BIND = 0x00B,
+    MSSTUN_M_CONNECTION_ATTEMPT = 0x00C, MSSTUN_M_GOOG_PING = 0x080,
+    MSSTUN_M_MS_SEND = 0x1004, MSSTUN_M_MS_DATA = 0x1005, MSSTUN_M_MS_SET_ACTIVE_DEST = 0x1006
+};
+
+/* Attribute types referred to by code (the full list lives in attr_table.c) */
+enum {
+    MSSTUN_A_MAPPED_ADDRESS = 0x0001, MSSTUN_A_USERNAME = 0x0006,
+    MSSTUN_A_MESSAGE_INTEGRITY = 0x0008, MSSTUN_A_ERROR_CODE = 0x0009,
+    MSSTUN_A_CHANNEL_NUMBER = 0x000C, MSSTUN_A_LIFETIME = 0x000D,
+    MSSTUN_A_MS_ALTERNATE_SERVER = 0x000E, MSSTUN_A_MS_MAGIC_COOKIE = 0x000F,
+    MSSTUN_A_MS_DESTINATION = 0x0011, MSSTUN_A_XOR_PEER_ADDRESS = 0x0012,
+    MSSTUN_A_DATA = 0x0013, MSSTUN_A_REALM = 0x0014, MSSTUN_A_NONCE = 0x0015,
+    MSSTUN_A_XOR_RELAYED_ADDRESS = 0x0016, MSSTUN_A_REQUESTED_TRANSPORT = 0x0019,
+    MSSTUN_A_MI_SHA256 = 0x001C, MSSTUN_A_XOR_MAPPED_ADDRESS = 0x0020,
+    MSSTUN_A_USE_CANDIDATE = 0x0025, MSSTUN_A_CONNECTION_ID = 0x002A,
+    MSSTUN_A_MS_XOR_MAPPED_ADDRESS = 0x8020, MSSTUN_A_ALTERNATE_SERVER = 0x8023,
+    MSSTUN_A_FINGERPRINT = 0x8028, MSSTUN_A_ICE_CONTROLLED = 0x8029,
+    MSSTUN_A_ICE_CONTROLLING = 0x802A, MSSTUN_A_MS_IMPL_VERSION = 0x8070
+};
+
+/* Address slots a message can carry; used by the Info column and tracking. */
+enum {
+    MSSTUN_ADDR_MAPPED, MSSTUN_ADDR_XOR_MAPPED, MSSTUN_ADDR_PEER, MSSTUN_ADDR_RELAYED,
+    MSSTUN_ADDR_DESTINATION, MSSTUN_ADDR_ALTERNATE, MSSTUN_ADDR_OTHER, MSSTUN_ADDR_COUNT
+};
+
+typedef struct {
+    address addr;
+    guint16 port;
+    gboolean valid;
+} msstun_endpoint_t;
+
+/* Facts about one STUN message. Decoders fill it; the Info column, the
+ * transaction, allocation and ICE trackers and the tap read it. */
+typedef struct msstun_msg {
+    tvbuff_t    *tvb;          /* exactly this message, header first */
+    packet_info *pinfo;
+    proto_tree  *tree;         /* the message's subtree */
+    proto_item  *ti;           /* the message's top item */
+    int          depth;        /* nesting (STUN inside DATA) */
+    guint8       format;       /* MSSTUN_FMT_* */
+    guint8       cls;          /* MSSTUN_CLASS_* */
+    guint16      type;         /* wire type */
+    guint16      method;       /* MSSTUN_M_* */
+    guint16      length;       /* header length field */
+    gboolean     over_tcp;
+    gboolean     ms_ice2;      /* IMPLEMENTATION-VERSION or CANDIDATE-IDENTIFIER seen */
+    /* attribute facts */
+    guint        attr_count;
+    gboolean     seen_mi, seen_fp;
+    int          mi_offset, mi_len, mi_type;   /* offsets in tvb, -1 when absent */
+    int          fp_offset;
+    const char  *username, *realm, *nonce, *software;
+    gboolean     has_nonce;
+    guint16      error_code;   /* 0 when none */
+    const char  *error_reason;
+    gboolean     has_lifetime;
+    guint32      lifetime;
+    gboolean     has_connection_id;
+    guint32      connection_id;
+    gboolean     has_channel;
+    guint16      channel;
+    gboolean     has_transport;
+    guint8       transport;
+    gboolean     has_ms_version, has_impl_version;
+    guint32      ms_version, impl_version;
+    gboolean     has_priority;
+    guint32      priority;
+    gboolean     use_candidate;
+    gint8        ice_role;     /* 0 none, 1 controlling, 2 controlled */
+    guint64      tie_breaker;
+    guint16      unknown_attr; /* first type listed in UNKNOWN-ATTRIBUTES */
+    gboolean     has_unknown_attr;
+    msstun_endpoint_t ep[MSSTUN_ADDR_COUNT];
+    int          data_offset, data_len;         /* DATA attribute, -1 when absent */
+} msstun_msg_t;
+
+/* TCP/UDP conversation state (one per 5-tuple, file scope). */
+enum { MSSTUN_FRAMING_UNKNOWN = 0, MSSTUN_FRAMING_RAW, MSSTUN_FRAMING_RFC4571,
+       MSSTUN_FRAMING_MSTURN };
+
+typedef struct msstun_conv {
+    guint8   framing;          /* TCP only */
+    guint32  framing_from;     /* first frame decoded with that framing */
+    gboolean is_turn;          /* TURN messages seen: ChannelData allowed */
+    gboolean is_msturn;        /* [MS-TURN] messages seen: legacy header allowed */
+    guint32  msturn_from;
+    /* RFC 6062: after ConnectionBind success this TCP connection carries peer data */
+    guint32  data_from;        /* 0 = never; else first frame that is peer data */
+    gboolean has_connection_id;
+    guint32  connection_id;
+    guint8   data_framing;     /* framing of the peer data (RAW = opaque) */
+    guint32  data_framing_from;
+    wmem_map_t *channels;      /* channel number -> msstun_endpoint_t (ChannelBind) */
+    wmem_map_t *transactions;  /* transaction id -> msstun_trans_t */
+    guint    n_transactions;
+    gboolean trans_cap_hit;
+} msstun_conv_t;
+
+/* ---- Attribute table --------------------------------------------------- */
+typedef enum {
+    MSSTUN_ENC_NONE,     /* value must be empty */
+    MSSTUN_ENC_BYTES,    /* opaque -> hf (FT_BYTES) */
+    MSSTUN_ENC_STRING,   /* UTF-8 -> hf (FT_STRING) */
+    MSSTUN_ENC_U32,      /* 32-bit number -> hf */
+    MSSTUN_ENC_U64,      /* 64-bit number -> hf */
+    MSSTUN_ENC_ADDR,     /* family/port/address, plain */
+    MSSTUN_ENC_XADDR,    /* same, XORed with header bytes 4..19 */
+    MSSTUN_ENC_CUSTOM    /* decode() */
+} msstun_enc_t;
+
+#define MSSTUN_AF_MS          0x01   /* Microsoft attribute */
+#define MSSTUN_AF_DEPRECATED  0x02   /* RFC 3489 only */
+#define MSSTUN_AF_LAST        0x04   /* must be last (FINGERPRINT) */
+
+struct msstun_attr_def;
+typedef void (*msstun_attr_decode_t)(msstun_msg_t *m, const struct msstun_attr_def *def,
+                                     tvbuff_t *vt, proto_tree *tree, proto_item *ai, int msg_off);
+
+typedef struct msstun_attr_def {
+    guint16     type;
+    const char *name;
+    guint8      enc;
+    guint8      flags;
+    guint8      slot;        /* MSSTUN_ADDR_* for address encodings */
+    guint16     min_len, max_len;
+    int        *hf;          /* main field for the generic encodings */
+    msstun_attr_decode_t decode;
+    const char *spec;
+} msstun_attr_def_t;
+
+const msstun_attr_def_t *msstun_attr_lookup(guint16 type, guint8 format);
+extern value_string_ext msstun_attr_names_ext;
+extern const value_string msstun_ms_attr_names[];
+
+/* ---- Entry points between files ---------------------------------------- */
+/* header.c */
+int  dissect_msstun_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                            gboolean over_tcp, int depth);
+guint8 msstun_detect_format(tvbuff_t *tvb, int offset, packet_info *pinfo);
+gboolean msstun_looks_like_stun(tvbuff_t *tvb, int offset, int avail, packet_info *pinfo, gboolean exact);
+const char *msstun_method_name(guint16 method);
+extern const value_string msstun_class_names[];
+extern const value_string msstun_error_names[];
+extern const value_string msstun_network_version_vals[];
+extern const value_string msstun_ms_msg_types[];
+extern const value_string msstun_method_vals[];
+
+/* attrs.c */
+void msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end);
+void msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
+                            gboolean over_tcp, gboolean datagram);
+const char *msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep);
+
+/* framing.c */
+int  dissect_msstun_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+int  dissect_msstun_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+msstun_bool_t dissect_msstun_heur_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+msstun_bool_t dissect_msstun_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+int  dissect_msstun_channel_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean over_tcp, int depth);
+msstun_conv_t *msstun_conv_get(packet_info *pinfo, gboolean create);
+
+/* integrity.c */
+void msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int msg_off);
+void msstun_check_integrity(msstun_msg_t *m);
+
+/* transactions.c */
+void msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv);
+
+int  msstun_rfc6062_data_pdus(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
+
+/* turn.c */
+void msstun_track_turn(msstun_msg_t *m, msstun_conv_t *conv);
+void msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel, gboolean over_tcp);
+void msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
+int  msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
+void msstun_turn_init(void);
+
+/* register.c: handles and preferences */
+extern int proto_msstun;
+extern dissector_handle_t msstun_udp_handle, msstun_tcp_handle;
+extern dissector_handle_t msstun_data_handle, msstun_rtp_handle, msstun_rtcp_handle, msstun_dtls_handle;
+extern heur_dissector_list_t msstun_heur_subdissectors;
+extern gboolean msstun_pref_desegment;
+extern gboolean msstun_pref_rfc7983_demux;
+extern guint    msstun_pref_max_transactions;
+
+/* ---- Fields ------------------------------------------------------------ */
+extern int hf_msstun_type, hf_msstun_type_class, hf_msstun_type_method,
+    hf_msstun_type_method_assignment, hf_msstun_length, hf_msstun_cookie, hf_msstun_id,
+    hf_msstun_network_version, hf_msstun_ms_msg_type, hf_msstun_attributes, hf_msstun_attribute,
+    hf_msstun_response_in, hf_msstun_response_to, hf_msstun_time, hf_msstun_duplicate,
+    hf_msstun_retrans_count, hf_msstun_channel, hf_msstun_channel_length, hf_msstun_channel_peer, hf_msstun_tcp_frame_length,
+    hf_msstun_msturn_frame_type, hf_msstun_msturn_frame_reserved, hf_msstun_mux_session_id,
+    hf_msstun_payload, hf_msstun_data_length, hf_msstun_padding_ch;
+extern int hf_msstun_att_type, hf_msstun_att_type_comprehension, hf_msstun_att_type_assignment,
+    hf_msstun_att_length, hf_msstun_att_reserved, hf_msstun_att_family, hf_msstun_att_ipv4,
+    hf_msstun_att_ipv6, hf_msstun_att_port, hf_msstun_att_ipv4_xord, hf_msstun_att_ipv6_xord,
+    hf_msstun_att_port_xord, hf_msstun_att_username, hf_msstun_att_username_opaque,
+    hf_msstun_att_password, hf_msstun_att_padding, hf_msstun_att_hmac, hf_msstun_att_hmac_sha256, hf_msstun_att_hmac_status,
+    hf_msstun_att_crc32, hf_msstun_att_crc32_status, hf_msstun_att_error_class, hf_msstun_att_error,
+    hf_msstun_att_error_code, hf_msstun_att_error_reason, hf_msstun_att_realm, hf_msstun_att_nonce,
+    hf_msstun_att_unknown, hf_msstun_att_icmp_type, hf_msstun_att_icmp_code,
+    hf_msstun_att_icmp_data, hf_msstun_att_unknown8006, hf_msstun_att_software,
+    hf_msstun_att_priority, hf_msstun_att_tie_breaker, hf_msstun_att_lifetime,
+    hf_msstun_att_change_ip, hf_msstun_att_change_port, hf_msstun_att_pw_alg,
+    hf_msstun_att_pw_alg_len, hf_msstun_att_pw_alg_data, hf_msstun_att_reserve_next,
+    hf_msstun_att_cache_timeout, hf_msstun_att_token, hf_msstun_value, hf_msstun_att_transp,
+    hf_msstun_att_channelnum, hf_msstun_att_magic_cookie, hf_msstun_att_bandwidth,
+    hf_msstun_att_ms_version, hf_msstun_att_ms_version_ice, hf_msstun_att_ms_connection_id,
+    hf_msstun_att_ms_sequence_number, hf_msstun_att_ms_stream_type,
+    hf_msstun_att_ms_service_quality, hf_msstun_att_ms_foundation,
+    hf_msstun_att_ms_multiplexed_turn_session_id, hf_msstun_att_bandwidth_acm_type,
+    hf_msstun_att_bandwidth_rsv_id, hf_msstun_att_bw_misb, hf_msstun_att_bw_masb,
+    hf_msstun_att_bw_mirb, hf_msstun_att_bw_marb, hf_msstun_att_address_rp_valid,
+    hf_msstun_att_address_rp_pstn, hf_msstun_att_address_rp_reserved,
+    hf_msstun_att_address_rp_masb, hf_msstun_att_address_rp_marb, hf_msstun_att_sip_dialog_id,
+    hf_msstun_att_sip_call_id, hf_msstun_att_lp_peer_location, hf_msstun_att_lp_self_location,
+    hf_msstun_att_lp_federation, hf_msstun_att_google_network_id,
+    hf_msstun_att_google_network_cost, hf_msstun_att_connection_id, hf_msstun_att_data,
+    hf_msstun_att_requested_family, hf_msstun_att_userhash, hf_msstun_att_reservation_token,
+    hf_msstun_att_alternate_domain, hf_msstun_att_third_party_auth, hf_msstun_att_origin,
+    hf_msstun_att_mobility_ticket, hf_msstun_att_ttc_req, hf_msstun_att_ttc_resp,
+    hf_msstun_att_ecn, hf_msstun_att_nomination, hf_msstun_att_response_port,
+    hf_msstun_att_goog_misc, hf_msstun_att_access_token, hf_msstun_att_address_error_family,
+    hf_msstun_att_address_error_code, hf_msstun_att_address_error_reason;
+extern int hf_msstun_rfc6062_connection_id, hf_msstun_rfc6062_announced_in,
+    hf_msstun_rfc6062_bound_in, hf_msstun_rfc6062_peer;
+
+extern gint ett_msstun, ett_msstun_type, ett_msstun_attributes, ett_msstun_att,
+    ett_msstun_att_type, ett_msstun_framing, ett_msstun_channel, ett_msstun_rfc6062;
+
+extern expert_field ei_msstun_short_packet, ei_msstun_wrong_msglen, ei_msstun_long_attribute,
+    ei_msstun_unknown_attribute, ei_msstun_att_crc32_bad, ei_msstun_att_overrun,
+    ei_msstun_att_truncated, ei_msstun_att_bad_length, ei_msstun_att_padding,
+    ei_msstun_att_after_fp, ei_msstun_att_after_mi, ei_msstun_magic_cookie_value,
+    ei_msstun_magic_cookie_not_first, ei_msstun_magic_cookie_missing, ei_msstun_att_bad_family,
+    ei_msstun_error_response, ei_msstun_framing_bad, ei_msstun_framing_length,
+    ei_msstun_channel_reserved, ei_msstun_trailing, ei_msstun_retransmission,
+    ei_msstun_trans_cap, ei_msstun_depth, ei_msstun_data_after_bind, ei_msstun_att_value,
+    ei_msstun_att_deprecated, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last;
+
+#endif /* MSSTUN_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * transactions.c - request/response matching (RFC 5389 7, [MS-TURN] 2.2.1),
+ * retransmissions, and requests nobody answered.
+ *
+ * State is one map per conversation, keyed by the transaction ID (header
+ * bytes 4..19, which is cookie+TID or the 128-bit TID), built on the first
+ * pass. Later passes read the final state, so every frame can show both
+ * directions of the link without per-packet data. Maps are capped per
+ * conversation and per file.
+ */
+#include "msstun.h"
+
+#define MSSTUN_TID_LEN 16
+
+typedef struct {
+    guint8   tid[MSSTUN_TID_LEN];
+    guint32  req_frame;
+    guint32  rsp_frame;
+    nstime_t req_time;
+    guint16  method;
+    guint16  retransmissions;
+    guint16  response_dups;
+} msstun_trans_t;
+
+static guint msstun_file_transactions;
+
+static guint
+tid_hash(gconstpointer k)
+{
+    const guint8 *t = (const guint8 *)k;
+    /* the last bytes are random in every format (the first may be a cookie) */
+    return ((guint)t[12] << 24 | (guint)t[13] << 16 | (guint)t[14] << 8 | t[15]) ^
+           ((guint)t[8] << 24 | (guint)t[9] << 16 | (guint)t[10] << 8 | t[11]);
+}
+
+static gboolean
+tid_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, MSSTUN_TID_LEN) == 0;
+}
+
+void msstun_transactions_init(void);
+void
+msstun_transactions_init(void)
+{
+    msstun_file_transactions = 0;
+}
+
+/* MS-TURN Send requests are never answered ([MS-TURN] 2.2.1); indications
+ * have no transaction. */
+static gboolean
+expects_response(const msstun_msg_t *m)
+{
+    return m->cls == MSSTUN_CLASS_REQUEST && m->method != MSSTUN_M_MS_SEND;
+}
+
+void
+msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
+{
+    packet_info *pinfo = m->pinfo;
+    guint8 tid[MSSTUN_TID_LEN];
+    msstun_trans_t *t;
+    proto_item *it;
+
+    if (m->cls == MSSTUN_CLASS_INDICATION)
+        return;
+    tvb_memcpy(m->tvb, tid, 4, MSSTUN_TID_LEN);
+    if (!conv->transactions)
+        conv->transactions = wmem_map_new(wmem_file_scope(), tid_hash, tid_equal);
+    t = (msstun_trans_t *)wmem_map_lookup(conv->transactions, tid);
+
+    if (!PINFO_FD_VISITED(pinfo)) {
+        if (!t && m->cls == MSSTUN_CLASS_REQUEST) {
+            if (conv->n_transactions >= msstun_pref_max_transactions ||
+                msstun_file_transactions >= 64 * msstun_pref_max_transactions) {
+                if (!conv->trans_cap_hit)
+                    expert_add_info(pinfo, m->ti, &ei_msstun_trans_cap);
+                conv->trans_cap_hit = TRUE;
+                return;
+            }
+            t = wmem_new0(wmem_file_scope(), msstun_trans_t);
+            memcpy(t->tid, tid, MSSTUN_TID_LEN);
+            t->req_frame = pinfo->num;
+            t->req_time = pinfo->abs_ts;
+            t->method = m->method;
+            wmem_map_insert(conv->transactions, t->tid, t);
+            conv->n_transactions++;
+            msstun_file_transactions++;
+        } else if (t && m->cls == MSSTUN_CLASS_REQUEST && pinfo->num > t->req_frame && !t->rsp_frame) {
+            t->retransmissions++;
+        } else if (t && m->cls != MSSTUN_CLASS_REQUEST) {
+            if (!t->rsp_frame)
+                t->rsp_frame = pinfo->num;
+            else if (pinfo->num > t->rsp_frame)
+                t->response_dups++;
+        }
+    }
+    if (!t)
+        return;
+
+    if (m->cls == MSSTUN_CLASS_REQUEST) {
+        if (pinfo->num != t->req_frame) {
+            it = proto_tree_add_uint(m->tree, hf_msstun_duplicate, m->tvb, 0, 0, t->req_frame);
+            proto_item_set_generated(it);
+            expert_add_info_format(pinfo, it, &ei_msstun_retransmission,
+                                   "Retransmission of the request in frame %u", t->req_frame);
+        }
+        if (t->rsp_frame) {
+            it = proto_tree_add_uint(m->tree, hf_msstun_response_in, m->tvb, 0, 0, t->rsp_frame);
+            proto_item_set_generated(it);
+        } else if (PINFO_FD_VISITED(pinfo) && expects_response(m) && pinfo->num == t->req_frame) {
+            /* second pass: the whole capture has been seen */
+            expert_add_info_format(pinfo, m->ti, &ei_msstun_unanswered,
+                                   "%s Request got no response in this capture%s",
+                                   msstun_method_name(m->method),
+                                   t->retransmissions ? wmem_strdup_printf(pinfo->pool, " (%u retransmissions)", t->retransmissions) : "");
+        }
+        if (t->retransmissions && pinfo->num == t->req_frame) {
+            it = proto_tree_add_uint(m->tree, hf_msstun_retrans_count, m->tvb, 0, 0, t->retransmissions);
+            proto_item_set_generated(it);
+        }
+    } else if (t->req_frame && pinfo->num >= t->rsp_frame) {
+        nstime_t delta;
+        it = proto_tree_add_uint(m->tree, hf_msstun_response_to, m->tvb, 0, 0, t->req_frame);
+        proto_item_set_generated(it);
+        nstime_delta(&delta, &pinfo->abs_ts, &t->req_time);
+        it = proto_tree_add_time(m->tree, hf_msstun_time, m->tvb, 0, 0, &delta);
+        proto_item_set_generated(it);
+        if (pinfo->num != t->rsp_frame) {
+            it = proto_tree_add_uint(m->tree, hf_msstun_duplicate, m->tvb, 0, 0, t->rsp_frame);
+            proto_item_set_generated(it);
+            expert_add_info_format(pinfo, it, &ei_msstun_retransmission,
+                                   "Duplicate of the response in frame %u", t->rsp_frame);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Run tshark with the built msstun plugin, as an unprivileged user with a
+fresh HOME and TZ=UTC (tshark run as root ignores personal plugins)."""
+import os
+import subprocess
+
+import pytest
+
+WORK = os.environ.get("MSSTUN_TEST_WORK")
+# stderr lines tshark prints that are not about us
+BENIGN = ("Running as user", "This could be dangerous")
+
+
+def _run(args, san=False, check_stderr=True, timeout=300, env_extra=None):
+    assert WORK, "run the tests with tests/run.sh"
+    home = os.path.join(WORK, "home-san" if san else "home-plain")
+    env = {"HOME": home, "TZ": "UTC", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    if san:
+        env["LD_PRELOAD"] = os.environ["MSSTUN_ASAN_LIB"] + ":" + os.environ["MSSTUN_UBSAN_LIB"]
+        env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0:halt_on_error=1"
+        env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    if env_extra:
+        env.update(env_extra)
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i"]
+    cmd += [f"{k}={v}" for k, v in env.items()] + ["tshark"] + list(args)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace")
+    if check_stderr:
+        bad = [l for l in p.stderr.splitlines() if l.strip() and not any(b in l for b in BENIGN)]
+        assert not bad, "unexpected tshark stderr:\n" + "\n".join(bad[:20])
+    assert p.returncode == 0, f"tshark {args} exited {p.returncode}: {p.stderr[-2000:]}"
+    return p.stdout
+
+
+def capture(name):
+    return os.path.join(WORK, "captures", name)
+
+
+def fields(pcap, names, extra=(), filt=None, two_pass=True, **kw):
+    """One dict per frame: field -> value ('' when absent)."""
+    args = ["-n", "-r", capture(pcap) if not pcap.startswith("/") else pcap]
+    if two_pass:
+        args.append("-2")
+    if filt:
+        args += ["-Y", filt]
+    args += list(extra) + ["-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"]
+    for n in names:
+        args += ["-e", n]
+    out = _run(args, **kw)
+    rows = []
+    for line in out.splitlines():
+        vals = line.split("\t")
+        vals += [""] * (len(names) - len(vals))
+        rows.append(dict(zip(names, vals)))
+    return rows
+
+
+def frame(pcap, num, names, **kw):
+    rows = fields(pcap, ["frame.number"] + list(names), **kw)
+    for r in rows:
+        if r["frame.number"] == str(num):
+            return r
+    raise AssertionError(f"frame {num} not in {pcap}")
+
+
+@pytest.fixture
+def tshark():
+    return _run

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The test command: installs what it needs, builds the plugin twice (plain and
+# ASan+UBSan), installs each into a private HOME for an unprivileged tshark,
+# and runs the capture tests. Usage: bash tests/run.sh [pytest args]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+need_pkgs="tshark libwireshark-dev libglib2.0-dev libgcrypt20-dev cmake gcc make pkg-config python3 python3-pytest"
+missing=""
+for p in $need_pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  else
+    echo "missing packages:$missing (run as root or install them)" >&2; exit 1
+  fi
+fi
+
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DMSSTUN_SANITIZE=ON >/dev/null
+cmake --build build-san -j"$jobs" >/dev/null
+
+# tshark run as root ignores personal plugins: tests run it as nobody, with a
+# fresh HOME each and captures copied where nobody can read them.
+work=$(mktemp -d /tmp/msstun-tests.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+wsver=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+for kind in plain san; do
+  dir="$work/home-$kind/.local/lib/wireshark/plugins/$wsver/epan"
+  mkdir -p "$dir"
+  if [ $kind = plain ]; then cp build/msstun.so "$dir/"; else cp build-san/msstun.so "$dir/"; fi
+done
+cp -r captures "$work/captures"
+cp -r ../shared/vectors "$work/vectors" 2>/dev/null || true
+chmod -R a+rwX "$work"
+export MSSTUN_TEST_WORK="$work" MSSTUN_WS_VERSION="$wsver"
+export MSSTUN_ASAN_LIB="$(gcc -print-file-name=libasan.so)" MSSTUN_UBSAN_LIB="$(gcc -print-file-name=libubsan.so)"
+python3 -m pytest -q -p no:cacheprovider tests "$@"
