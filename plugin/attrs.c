@@ -575,7 +575,7 @@ msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int 
     if (len == 0)
         return;
     /* keep our Info text; what the payload's dissector writes follows it */
-    col_append_str(pinfo->cinfo, COL_INFO, " | ");
+    col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", "");
     col_set_fence(pinfo->cinfo, COL_INFO);
     if (depth < 4 && msstun_looks_like_stun(tvb, 0, len, pinfo, TRUE)) {
         dissect_msstun_message(tvb, pinfo, tree, over_tcp, depth + 1);

@@ -122,8 +122,34 @@ dissect_msstun_channel_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 /* ---- UDP ----------------------------------------------------------------- */
 
+/* How much a UDP datagram must prove before we call it STUN */
+enum { UDP_BY_PORT, UDP_BY_CONVERSATION, UDP_BY_HEURISTIC };
+
+/* Classic RFC 3489 (and libnice's OC2007 mode) has no cookie and no marker:
+ * accept it only when the length fills the datagram exactly, the method is
+ * one we know and the attributes tile the message. */
+static gboolean
+looks_like_classic(tvbuff_t *tvb, int reported, gboolean strict)
+{
+    guint16 type = tvb_get_ntohs(tvb, 0), len = tvb_get_ntohs(tvb, 2);
+    guint16 method = (type & 0x000F) | ((type & 0x00E0) >> 1) | ((type & 0x3E00) >> 2);
+    int off = MSSTUN_HDR_LEN;
+
+    if (reported < MSSTUN_HDR_LEN || MSSTUN_HDR_LEN + len != reported || (len & 3) || (type & 0xC000))
+        return FALSE;
+    if (method < MSSTUN_M_BINDING || method > MSSTUN_M_CONNECTION_ATTEMPT)
+        return FALSE;
+    if (strict && len == 0)
+        return FALSE;
+    while (off + 4 <= reported) {
+        guint16 alen = tvb_get_ntohs(tvb, off + 2);
+        off += 4 + alen + MSSTUN_PAD4(alen);
+    }
+    return off == reported;
+}
+
 static int
-dissect_udp_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean by_port)
+dissect_udp_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int mode)
 {
     int reported = tvb_reported_length(tvb);
     msstun_conv_t *conv;
@@ -133,14 +159,15 @@ dissect_udp_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean
     if (reported < 4)
         return 0;
     first = tvb_get_ntohs(tvb, 0);
-    if (by_port && reported < MSSTUN_HDR_LEN && (first & 0xC000) == 0) {
+    if (mode == UDP_BY_PORT && reported < MSSTUN_HDR_LEN && (first & 0xC000) == 0) {
         col_clear(pinfo->cinfo, COL_INFO);
         return dissect_msstun_message(tvb, pinfo, tree, FALSE, 0);
     }
     if ((first & 0xC000) == 0) {
         /* on the registered port, the classic RFC 3489 format has no marker,
          * and a truncated message is shown as such */
-        if (!by_port && !msstun_looks_like_stun(tvb, 0, reported, pinfo, FALSE))
+        if (mode != UDP_BY_PORT && !msstun_looks_like_stun(tvb, 0, reported, pinfo, FALSE) &&
+            !looks_like_classic(tvb, reported, mode == UDP_BY_HEURISTIC))
             return 0;
         col_clear(pinfo->cinfo, COL_INFO);
         used = dissect_msstun_message(tvb, pinfo, tree, FALSE, 0);
@@ -152,9 +179,7 @@ dissect_udp_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean
     if (!is_channel(first))
         return 0;
     conv = msstun_conv_get(pinfo, FALSE);
-    if (!by_port && !(conv && (first == MSSTUN_MUX_CHANNEL ? conv->is_msturn : conv->is_turn)))
-        return 0;
-    if (channel_pdu_len(tvb, 0, FALSE) > reported + 0 && first != MSSTUN_MUX_CHANNEL && !by_port)
+    if (mode != UDP_BY_PORT && !(conv && (first == MSSTUN_MUX_CHANNEL ? conv->is_msturn : conv->is_turn)))
         return 0;
     col_clear(pinfo->cinfo, COL_INFO);
     return dissect_msstun_channel_data(tvb, pinfo, tree, FALSE, 0);
@@ -163,16 +188,23 @@ dissect_udp_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean
 int
 dissect_msstun_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    return dissect_udp_common(tvb, pinfo, tree, TRUE);
+    return dissect_udp_common(tvb, pinfo, tree, UDP_BY_PORT);
+}
+
+/* For 5-tuples a heuristic claimed: ICE keep-alives and ChannelData carry
+ * no marker, but DTLS and RTP share the 5-tuple and must pass through. */
+int
+dissect_msstun_udp_conv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    return dissect_udp_common(tvb, pinfo, tree, UDP_BY_CONVERSATION);
 }
 
 msstun_bool_t
 dissect_msstun_heur_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    if (dissect_udp_common(tvb, pinfo, tree, FALSE) == 0)
+    if (dissect_udp_common(tvb, pinfo, tree, UDP_BY_HEURISTIC) == 0)
         return FALSE;
-    /* later ChannelData on this 5-tuple has no marker of its own */
-    conversation_set_dissector(find_or_create_conversation(pinfo), msstun_udp_handle);
+    conversation_set_dissector(find_or_create_conversation(pinfo), msstun_udp_conv_handle);
     return TRUE;
 }
 
@@ -209,7 +241,11 @@ detect_tcp_framing(tvbuff_t *tvb, packet_info *pinfo, msstun_conv_t *conv)
         return MSSTUN_FRAMING_MSTURN;
     if (b1 == 0 && b0 == MSTURN_FRAME_DATA && conv->is_msturn)
         return MSSTUN_FRAMING_MSTURN;
-    if (stun_header_at(tvb, 2, pinfo) && tvb_get_ntohs(tvb, 0) == MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, 4))
+    if (tvb_bytes_exist(tvb, 0, 6) && tvb_get_ntohs(tvb, 0) == MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, 4) &&
+        (stun_header_at(tvb, 2, pinfo) ||
+         /* classic STUN (libnice OC2007 ICE-TCP): the two lengths must agree */
+         (tvb_bytes_exist(tvb, 2, MSSTUN_HDR_LEN) &&
+          looks_like_classic(tvb_new_subset_remaining(tvb, 2), MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, 4), TRUE))))
         return MSSTUN_FRAMING_RFC4571;
     if (stun_header_at(tvb, 0, pinfo))
         return MSSTUN_FRAMING_RAW;

@@ -153,7 +153,6 @@ typedef struct msstun_conv {
     guint8   data_framing;     /* framing of the peer data (RAW = opaque) */
     guint32  data_framing_from;
     wmem_map_t *channels;      /* channel number -> msstun_endpoint_t (ChannelBind) */
-    wmem_map_t *transactions;  /* transaction id -> msstun_trans_t */
     guint    n_transactions;
     gboolean trans_cap_hit;
 } msstun_conv_t;
@@ -215,6 +214,7 @@ const char *msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep)
 
 /* framing.c */
 int  dissect_msstun_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+int  dissect_msstun_udp_conv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 int  dissect_msstun_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 msstun_bool_t dissect_msstun_heur_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 msstun_bool_t dissect_msstun_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
@@ -239,7 +239,7 @@ void msstun_turn_init(void);
 
 /* register.c: handles and preferences */
 extern int proto_msstun;
-extern dissector_handle_t msstun_udp_handle, msstun_tcp_handle;
+extern dissector_handle_t msstun_udp_handle, msstun_udp_conv_handle, msstun_tcp_handle;
 extern dissector_handle_t msstun_data_handle, msstun_rtp_handle, msstun_rtcp_handle, msstun_dtls_handle;
 extern heur_dissector_list_t msstun_heur_subdissectors;
 extern gboolean msstun_pref_desegment;

@@ -12,7 +12,7 @@
 
 int proto_msstun = -1;
 
-dissector_handle_t msstun_udp_handle, msstun_tcp_handle;
+dissector_handle_t msstun_udp_handle, msstun_udp_conv_handle, msstun_tcp_handle;
 dissector_handle_t msstun_data_handle, msstun_rtp_handle, msstun_rtcp_handle, msstun_dtls_handle;
 heur_dissector_list_t msstun_heur_subdissectors;
 
@@ -335,7 +335,7 @@ proto_register_msstun(void)
             "Bytes do not fit the connection's framing", EXPFILL } },
         { &ei_msstun_framing_length, { "msstun.framing.length", PI_MALFORMED, PI_ERROR,
             "Frame length does not match the data", EXPFILL } },
-        { &ei_msstun_channel_reserved, { "msstun.channel.reserved", PI_PROTOCOL, PI_WARN,
+        { &ei_msstun_channel_reserved, { "msstun.channel.reserved", PI_PROTOCOL, PI_NOTE,
             "Channel number 0x5000-0x7FFF is reserved since RFC 8656", EXPFILL } },
         { &ei_msstun_trailing, { "msstun.trailing", PI_MALFORMED, PI_WARN, "Trailing bytes", EXPFILL } },
         { &ei_msstun_retransmission, { "msstun.retransmission", PI_SEQUENCE, PI_NOTE, "Retransmission", EXPFILL } },
@@ -361,6 +361,7 @@ proto_register_msstun(void)
     expert_register_field_array(expert, ei, array_length(ei));
 
     msstun_udp_handle = register_dissector("msstun-udp", dissect_msstun_udp, proto_msstun);
+    msstun_udp_conv_handle = create_dissector_handle(dissect_msstun_udp_conv, proto_msstun);
     msstun_tcp_handle = register_dissector("msstun-tcp", dissect_msstun_tcp, proto_msstun);
     msstun_heur_subdissectors = register_heur_dissector_list("msstun", proto_msstun);
 

@@ -3,7 +3,7 @@
  * transactions.c - request/response matching (RFC 5389 7, [MS-TURN] 2.2.1),
  * retransmissions, and requests nobody answered.
  *
- * State is one map per conversation, keyed by the transaction ID (header
+ * State is one map per file, keyed by the transaction ID (header
  * bytes 4..19, which is cookie+TID or the 128-bit TID), built on the first
  * pass. Later passes read the final state, so every frame can show both
  * directions of the link without per-packet data. Maps are capped per
@@ -23,6 +23,9 @@ typedef struct {
     guint16  response_dups;
 } msstun_trans_t;
 
+/* One map per file: responses to RFC 5780 CHANGE-REQUESTs come from another
+ * address, so a per-5-tuple map would miss them. TIDs are random. */
+static wmem_map_t *msstun_transactions;
 static guint msstun_file_transactions;
 
 static guint
@@ -45,6 +48,7 @@ void
 msstun_transactions_init(void)
 {
     msstun_file_transactions = 0;
+    msstun_transactions = wmem_map_new(wmem_file_scope(), tid_hash, tid_equal);
 }
 
 /* MS-TURN Send requests are never answered ([MS-TURN] 2.2.1); indications
@@ -66,9 +70,7 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
     if (m->cls == MSSTUN_CLASS_INDICATION)
         return;
     tvb_memcpy(m->tvb, tid, 4, MSSTUN_TID_LEN);
-    if (!conv->transactions)
-        conv->transactions = wmem_map_new(wmem_file_scope(), tid_hash, tid_equal);
-    t = (msstun_trans_t *)wmem_map_lookup(conv->transactions, tid);
+    t = (msstun_trans_t *)wmem_map_lookup(msstun_transactions, tid);
 
     if (!PINFO_FD_VISITED(pinfo)) {
         if (!t && m->cls == MSSTUN_CLASS_REQUEST) {
@@ -84,7 +86,7 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
             t->req_frame = pinfo->num;
             t->req_time = pinfo->abs_ts;
             t->method = m->method;
-            wmem_map_insert(conv->transactions, t->tid, t);
+            wmem_map_insert(msstun_transactions, t->tid, t);
             conv->n_transactions++;
             msstun_file_transactions++;
         } else if (t && m->cls == MSSTUN_CLASS_REQUEST && pinfo->num > t->req_frame && !t->rsp_frame) {
