@@ -41,4 +41,4 @@ cp -r ../shared/vectors "$work/vectors" 2>/dev/null || true
 chmod -R a+rwX "$work"
 export MSSTUN_TEST_WORK="$work" MSSTUN_WS_VERSION="$wsver"
 export MSSTUN_ASAN_LIB="$(gcc -print-file-name=libasan.so)" MSSTUN_UBSAN_LIB="$(gcc -print-file-name=libubsan.so)"
-python3 -m pytest -q -p no:cacheprovider tests "$@"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests "$@"
