@@ -567,6 +567,13 @@ void
 msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
                        gboolean over_tcp, gboolean datagram)
 {
+    msstun_handoff_payload_in(tvb, pinfo, tree, depth, over_tcp, datagram, NULL);
+}
+
+void
+msstun_handoff_payload_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
+                          gboolean over_tcp, gboolean datagram, const msstun_msg_t *parent)
+{
     int len = tvb_reported_length(tvb);
     heur_dtbl_entry_t *hdtbl_entry;
     dissector_handle_t next = NULL;
@@ -578,7 +585,7 @@ msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int 
     col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", "");
     col_set_fence(pinfo->cinfo, COL_INFO);
     if (depth < 4 && msstun_looks_like_stun(tvb, 0, len, pinfo, TRUE)) {
-        dissect_msstun_message(tvb, pinfo, tree, over_tcp, depth + 1);
+        dissect_msstun_message_in(tvb, pinfo, tree, over_tcp, depth + 1, parent);
         return;
     }
     if (dissector_try_heuristic(msstun_heur_subdissectors, tvb, pinfo, tree, &hdtbl_entry, NULL))

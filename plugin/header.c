@@ -24,6 +24,7 @@
 #include "msstun.h"
 
 #include <epan/to_str.h>
+#include <epan/tap.h>
 
 const value_string msstun_network_version_vals[] = {
     { MSSTUN_FMT_MSTURN,  "MS-TURN" },
@@ -282,6 +283,13 @@ protocol_name(const msstun_msg_t *m)
 int
 dissect_msstun_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean over_tcp, int depth)
 {
+    return dissect_msstun_message_in(tvb, pinfo, tree, over_tcp, depth, NULL);
+}
+
+int
+dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean over_tcp, int depth,
+                          const msstun_msg_t *parent)
+{
     msstun_msg_t *m;
     proto_item *ti, *it;
     proto_tree *st, *tt, *att;
@@ -301,6 +309,7 @@ dissect_msstun_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboo
     m->tvb = tvb;
     m->pinfo = pinfo;
     m->depth = depth;
+    m->parent = parent;
     m->over_tcp = over_tcp;
     m->mi_offset = m->fp_offset = m->data_offset = m->data_len = -1;
     m->type = tvb_get_ntohs(tvb, 0);
@@ -362,23 +371,21 @@ dissect_msstun_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboo
         if (is_turn_method(m->method))
             conv->is_turn = TRUE;
     }
-    if (depth == 0) {
-        msstun_track_transaction(m, conv);
-        msstun_track_turn(m, conv);
-    }
+    msstun_track_transaction(m, conv);
+    msstun_track_turn(m, conv);
+    msstun_track_ice(m);
+    msstun_diagnose(m, conv);
+    tap_queue_packet(msstun_tap, pinfo, m);
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, protocol_name(m));
     if (depth > 0)
         col_append_str(pinfo->cinfo, COL_INFO, info_text(m));
     else
         col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", info_text(m));
-    if (m->error_code >= 300)
-        expert_add_info_format(pinfo, ti, &ei_msstun_error_response, "%s %s: %u",
-                               msstun_method_name(m->method), "Error Response", m->error_code);
 
     if (m->data_offset >= 0 && m->data_len > 0) {
         tvbuff_t *pt = tvb_new_subset_length(tvb, m->data_offset + 4, m->data_len);
-        msstun_handoff_payload(pt, pinfo, tree, depth, over_tcp, TRUE);
+        msstun_handoff_payload_in(pt, pinfo, tree, depth, over_tcp, TRUE, m);
     }
     return end;
 }

@@ -1,14 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * integrity.c - FINGERPRINT (RFC 5389 15.5) and MESSAGE-INTEGRITY.
+ * integrity.c - FINGERPRINT (RFC 5389 15.5) and MESSAGE-INTEGRITY, and the
+ * credentials needed to verify it.
  *
  * FINGERPRINT: CRC-32 of the message up to the attribute, with the header
  * length covering FINGERPRINT (which it does when FINGERPRINT is last, as it
  * must be), XOR 0x5354554E. Uses wsutil's CRC.
+ *
+ * MESSAGE-INTEGRITY (0x0008) and MESSAGE-INTEGRITY-SHA256 (0x001C): HMAC over
+ * the message from byte 0 up to the attribute. Three rules are in use
+ * (protocol.md f.1-f.4), each tried where it applies and reported:
+ *   1 RFC 5389/8489: header length adjusted to end at the MI attribute, no padding;
+ *   2 RFC 3489 10.2.8 / [MS-TURN] (libnice OC2007): length as sent, input
+ *     zero-padded to a multiple of 64 bytes;
+ *   3 [MS-ICE2] IMPLEMENTATION-VERSION <= 2 (libnice OC2007R2): the same
+ *     computation on a cookie-format message whose length also counts the
+ *     FINGERPRINT that follows MI.
+ * HMAC-SHA1 for a 20-byte 0x0008, HMAC-SHA256 for a 32-byte 0x0008 ([MS-TURN]
+ * MS-VERSION >= 3) and for 0x001C (compared on its 16..32 bytes).
+ *
+ * Keys: short-term = the password (RFC 5389 15.4; OpaqueString is the
+ * identity on ASCII, and no normalisation is attempted); long-term =
+ * MD5(username ":" realm ":" password), SHA-256 of the same when
+ * PASSWORD-ALGORITHM is 0x0002 (RFC 8489 14.12); a raw key in hex overrides.
+ * Credentials come from the msstun_credentials UAT, the msstun.password
+ * preference, and a=ice-ufrag / a=ice-pwd pairs learned from SDP in the
+ * capture (a postdissector). An ICE request with USERNAME "A:B" is checked
+ * with the password of ufrag A; its response (no USERNAME in RFC 5389) with
+ * the key the request used, remembered by transaction ID.
  */
 #include "msstun.h"
 
 #include <epan/crc32-tvb.h>
+#include <epan/uat.h>
+#include <wsutil/str_util.h>
+#include <wsutil/wsgcrypt.h>
 
 void
 msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int msg_off)
@@ -27,12 +53,615 @@ msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int ms
     }
 }
 
-/* MESSAGE-INTEGRITY verification needs credentials (issue 5); until then the
- * HMAC is shown and its status reported as unverified. */
+/* ---- Registration: fields, expert infos, UAT, preferences ---------------- */
+
+static int hf_msstun_att_hmac_rule = -1;
+static int hf_msstun_att_hmac_credential = -1;
+static int hf_msstun_att_userhash_user = -1;
+static expert_field ei_msstun_att_hmac_bad = EI_INIT;
+static expert_field ei_msstun_att_hmac_length = EI_INIT;
+
+enum { RULE_RFC5389 = 1, RULE_RFC3489 = 2, RULE_MSICE2_LEGACY = 3 };
+static const value_string hmac_rule_vals[] = {
+    { RULE_RFC5389, "RFC 5389/8489 (length adjusted to end at MESSAGE-INTEGRITY, no padding)" },
+    { RULE_RFC3489, "RFC 3489/[MS-TURN] (length as sent, input zero-padded to 64 bytes)" },
+    { RULE_MSICE2_LEGACY, "[MS-ICE2] legacy (length as sent incl. FINGERPRINT, input zero-padded to 64 bytes)" },
+    { 0, NULL }
+};
+
+typedef struct {
+    char   *username;
+    char   *realm;      /* empty: short-term credential */
+    char   *password;
+    char   *key_hex;    /* optional raw key, overrides the derivation */
+    guint8 *key;        /* key_hex parsed by the update callback */
+    guint   key_len;
+} msstun_cred_t;
+
+static msstun_cred_t *msstun_creds;
+static guint msstun_n_creds;
+static const char *msstun_pref_password = "";
+static msstun_bool_t msstun_pref_learn_sdp = TRUE;
+
+/* ufrag -> pwd learned from SDP; transaction ID -> key the request used */
+static wmem_map_t *sdp_passwords;
+static wmem_map_t *trans_keys;
+#define MSSTUN_MAX_SDP_PASSWORDS 4096
+#define MSSTUN_MAX_TRANS_KEYS    100000
+
+UAT_CSTRING_CB_DEF(msstun_cred, username, msstun_cred_t)
+UAT_CSTRING_CB_DEF(msstun_cred, realm, msstun_cred_t)
+UAT_CSTRING_CB_DEF(msstun_cred, password, msstun_cred_t)
+UAT_CSTRING_CB_DEF(msstun_cred, key_hex, msstun_cred_t)
+
+/* "00:11 22-33aa" -> bytes; FALSE on anything else */
+static gboolean
+parse_key_hex(const char *s, guint8 **out, guint *out_len)
+{
+    GByteArray *ba = g_byte_array_new();
+    int hi = -1;
+
+    for (; s && *s; s++) {
+        int v;
+        if (*s == ':' || *s == '-' || *s == ' ' || *s == '\t')
+            continue;
+        v = g_ascii_xdigit_value(*s);
+        if (v < 0) {
+            g_byte_array_free(ba, TRUE);
+            return FALSE;
+        }
+        if (hi < 0) {
+            hi = v;
+        } else {
+            guint8 b = (guint8)(hi << 4 | v);
+            g_byte_array_append(ba, &b, 1);
+            hi = -1;
+        }
+    }
+    if (hi >= 0) {
+        g_byte_array_free(ba, TRUE);
+        return FALSE;
+    }
+    *out_len = ba->len;
+    *out = ba->len ? (guint8 *)g_memdup2(ba->data, ba->len) : NULL;
+    g_byte_array_free(ba, TRUE);
+    return TRUE;
+}
+
+static void *
+msstun_cred_copy_cb(void *dest, const void *orig, size_t len _U_)
+{
+    msstun_cred_t *d = (msstun_cred_t *)dest;
+    const msstun_cred_t *o = (const msstun_cred_t *)orig;
+    d->username = g_strdup(o->username);
+    d->realm = g_strdup(o->realm);
+    d->password = g_strdup(o->password);
+    d->key_hex = g_strdup(o->key_hex);
+    d->key = o->key_len ? (guint8 *)g_memdup2(o->key, o->key_len) : NULL;
+    d->key_len = o->key_len;
+    return d;
+}
+
+static msstun_bool_t   /* uat_update_cb_t returns bool in 4.4+ */
+msstun_cred_update_cb(void *r, char **err)
+{
+    msstun_cred_t *c = (msstun_cred_t *)r;
+    char **fields[] = { &c->username, &c->realm, &c->password, &c->key_hex };
+
+    for (guint i = 0; i < G_N_ELEMENTS(fields); i++)
+        if (!*fields[i])
+            *fields[i] = g_strdup("");
+    g_free(c->key);
+    c->key = NULL;
+    c->key_len = 0;
+    if (!parse_key_hex(c->key_hex, &c->key, &c->key_len)) {
+        *err = g_strdup("key_hex must be an even number of hex digits (':', '-' and spaces allowed)");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+msstun_cred_free_cb(void *r)
+{
+    msstun_cred_t *c = (msstun_cred_t *)r;
+    g_free(c->username);
+    g_free(c->realm);
+    g_free(c->password);
+    g_free(c->key_hex);
+    g_free(c->key);
+}
+
+void
+msstun_integrity_register(module_t *module, int proto)
+{
+    static hf_register_info hf[] = {
+        { &hf_msstun_att_hmac_rule, { "MESSAGE-INTEGRITY Rule", "msstun.att.hmac.rule", FT_UINT8, BASE_DEC,
+            VALS(hmac_rule_vals), 0, "Which HMAC input rule verified the MESSAGE-INTEGRITY", HFILL } },
+        { &hf_msstun_att_hmac_credential, { "MESSAGE-INTEGRITY Credential", "msstun.att.hmac.credential", FT_STRING,
+            BASE_NONE, NULL, 0, "Where the key that verified (or failed) came from; never the password", HFILL } },
+        { &hf_msstun_att_userhash_user, { "Userhash User", "msstun.att.userhash.user", FT_STRING, BASE_NONE, NULL, 0,
+            "Configured user whose SHA-256(username \":\" realm) equals USERHASH (RFC 8489 14.4)", HFILL } },
+    };
+    static ei_register_info ei[] = {
+        { &ei_msstun_att_hmac_bad, { "msstun.att.hmac.bad", PI_CHECKSUM, PI_ERROR,
+            "Bad MESSAGE-INTEGRITY", EXPFILL } },
+        { &ei_msstun_att_hmac_length, { "msstun.att.hmac.bad_length", PI_MALFORMED, PI_ERROR,
+            "MESSAGE-INTEGRITY length fits no HMAC (20 for SHA-1, 32 for SHA-256)", EXPFILL } },
+    };
+    static uat_field_t cred_fields[] = {
+        UAT_FLD_CSTRING(msstun_cred, username, "Username",
+            "USERNAME (long-term), or the ICE ufrag that owns the password (short-term); empty matches any"),
+        UAT_FLD_CSTRING(msstun_cred, realm, "Realm", "REALM for a long-term credential; empty for short-term"),
+        UAT_FLD_CSTRING(msstun_cred, password, "Password", "Password (used as is: no SASLprep)"),
+        UAT_FLD_CSTRING(msstun_cred, key_hex, "Key (hex)", "Optional raw HMAC key in hex; overrides the derivation"),
+        UAT_END_FIELDS
+    };
+    uat_t *uat;
+    expert_module_t *expert;
+
+    proto_register_field_array(proto, hf, array_length(hf));
+    expert = expert_register_protocol(proto);
+    expert_register_field_array(expert, ei, array_length(ei));
+
+    uat = uat_new("msstun_credentials", sizeof(msstun_cred_t), "msstun_credentials", TRUE,
+                  &msstun_creds, &msstun_n_creds, UAT_AFFECTS_DISSECTION, NULL,
+                  msstun_cred_copy_cb, msstun_cred_update_cb, msstun_cred_free_cb, NULL, NULL, cred_fields);
+    prefs_register_uat_preference(module, "credentials", "STUN/TURN/ICE credentials",
+        "Credentials to verify MESSAGE-INTEGRITY: username (or ICE ufrag), realm (empty for short-term), "
+        "password, optional raw key in hex", uat);
+    prefs_register_string_preference(module, "password", "Password to try",
+        "Tried when no credentials row matches a message: as a short-term password, or with the message's "
+        "USERNAME and REALM as a long-term one. Never shown in the tree.", &msstun_pref_password);
+    prefs_register_bool_preference(module, "learn_sdp", "Learn ICE passwords from SDP",
+        "Use a=ice-ufrag / a=ice-pwd pairs seen in SDP earlier in the capture to verify ICE checks",
+        &msstun_pref_learn_sdp);
+
+    sdp_passwords = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), wmem_str_hash, g_str_equal);
+    trans_keys = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), wmem_str_hash, g_str_equal);
+}
+
+/* ---- SDP learning (postdissector) --------------------------------------- */
+
+static int hf_sdp_session_attr = -1, hf_sdp_media_attr = -1;
+
+static const char *
+field_string(field_info *fi, wmem_allocator_t *pool)
+{
+#if MSSTUN_WS_VER >= 40200
+    fvalue_t *fv = fi->value;
+#else
+    fvalue_t *fv = &fi->value;
+#endif
+    const char *s;
+    if (!fi->hfinfo || fi->hfinfo->type != FT_STRING)
+        return NULL;
+    s = fvalue_get_string(fv);
+    return s ? wmem_strdup(pool, s) : NULL;
+}
+
+static void
+learn_pair(const char *ufrag, const char *pwd)
+{
+    const char *old;
+    if (!*ufrag || !*pwd)
+        return;
+    old = (const char *)wmem_map_lookup(sdp_passwords, ufrag);
+    if (old && strcmp(old, pwd) == 0)
+        return;
+    if (!old && wmem_map_size(sdp_passwords) >= MSSTUN_MAX_SDP_PASSWORDS)
+        return;
+    wmem_map_insert(sdp_passwords, wmem_strdup(wmem_file_scope(), ufrag), wmem_strdup(wmem_file_scope(), pwd));
+}
+
+/* RFC 8839 5.4: a=ice-ufrag / a=ice-pwd, at session or media level. A pair is
+ * the latest ufrag and pwd seen in one SDP, in order (media-level lines
+ * follow and override the session-level ones). */
+static int
+dissect_msstun_sdp_learn(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    const int hfs[2] = { hf_sdp_session_attr, hf_sdp_media_attr };
+    char *ufrag = NULL, *pwd = NULL;
+
+    if (!msstun_pref_learn_sdp || PINFO_FD_VISITED(pinfo) || !tree)
+        return 0;
+    for (int h = 0; h < 2; h++) {
+        GPtrArray *a;
+        if (hfs[h] < 0)
+            continue;
+        a = proto_get_finfo_ptr_array(tree, hfs[h]);
+        for (guint i = 0; a && i < a->len; i++) {
+            const char *s = field_string((field_info *)g_ptr_array_index(a, i), pinfo->pool);
+            gboolean is_u, is_p;
+            if (!s)
+                continue;
+            is_u = g_ascii_strncasecmp(s, "ice-ufrag:", 10) == 0;
+            is_p = g_ascii_strncasecmp(s, "ice-pwd:", 8) == 0;
+            if (!is_u && !is_p)
+                continue;
+            if (is_u)
+                ufrag = g_strstrip(wmem_strdup(pinfo->pool, s + 10));
+            else
+                pwd = g_strstrip(wmem_strdup(pinfo->pool, s + 8));
+            if (ufrag && pwd)
+                learn_pair(ufrag, pwd);
+        }
+    }
+    return 0;
+}
+
+void
+msstun_integrity_handoff(void)
+{
+    static gboolean done = FALSE;
+    dissector_handle_t h;
+    GArray *wanted;
+
+    if (done)
+        return;
+    done = TRUE;
+    hf_sdp_session_attr = proto_registrar_get_id_byname("sdp.session_attr");
+    hf_sdp_media_attr = proto_registrar_get_id_byname("sdp.media_attr");
+    if (hf_sdp_session_attr < 0 && hf_sdp_media_attr < 0)
+        return;
+    h = create_dissector_handle(dissect_msstun_sdp_learn, proto_msstun);
+    register_postdissector(h);
+    wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    if (hf_sdp_session_attr >= 0)
+        g_array_append_val(wanted, hf_sdp_session_attr);
+    if (hf_sdp_media_attr >= 0)
+        g_array_append_val(wanted, hf_sdp_media_attr);
+    set_postdissector_wanted_hfids(h, wanted);
+}
+
+/* ---- MESSAGE-INTEGRITY ------------------------------------------------- */
+
+typedef struct {
+    const guint8 *key;
+    guint         len;
+    const char   *source;   /* for the tree: never the password */
+} msstun_key_t;
+
+#define MAX_CANDIDATES 32
+#define MAX_MI 4
+
+typedef struct {
+    msstun_msg_t *m;
+    const guint8 *user;       /* raw USERNAME, or NULL */
+    int           user_len;
+    const char   *realm;      /* m->realm (REALM, or 0x0015 in [MS-TURN]) */
+    guint16       pw_alg;     /* PASSWORD-ALGORITHM, 0 when absent */
+    int           userhash_off;
+    struct { int off; guint16 type, len; } mi[MAX_MI];
+    int           n_mi;
+    msstun_key_t  cand[MAX_CANDIDATES];
+    int           n_cand;
+} mi_ctx_t;
+
+static void
+add_candidate(mi_ctx_t *c, const guint8 *key, guint len, const char *source)
+{
+    if (c->n_cand >= MAX_CANDIDATES)
+        return;
+    for (int i = 0; i < c->n_cand; i++)
+        if (c->cand[i].len == len && memcmp(c->cand[i].key, key, len) == 0)
+            return;
+    c->cand[c->n_cand].key = key;
+    c->cand[c->n_cand].len = len;
+    c->cand[c->n_cand].source = source;
+    c->n_cand++;
+}
+
+/* long-term key: MD5 or (PASSWORD-ALGORITHM 0x0002) SHA-256 of user:realm:password */
+static void
+add_long_term(mi_ctx_t *c, const guint8 *user, guint user_len, const char *realm, const char *password,
+              const char *source)
+{
+    wmem_allocator_t *pool = c->m->pinfo->pool;
+    GByteArray *in = g_byte_array_new();
+    int algo = c->pw_alg == 2 ? GCRY_MD_SHA256 : GCRY_MD_MD5;
+    guint dlen = gcry_md_get_algo_dlen(algo);
+    guint8 *key = (guint8 *)wmem_alloc(pool, dlen);
+
+    g_byte_array_append(in, user, user_len);
+    g_byte_array_append(in, (const guint8 *)":", 1);
+    g_byte_array_append(in, (const guint8 *)realm, (guint)strlen(realm));
+    g_byte_array_append(in, (const guint8 *)":", 1);
+    g_byte_array_append(in, (const guint8 *)password, (guint)strlen(password));
+    gcry_md_hash_buffer(algo, key, in->data, in->len);
+    g_byte_array_free(in, TRUE);
+    add_candidate(c, key, dlen, source);
+}
+
+static void
+add_short_term(mi_ctx_t *c, const char *password, const char *source)
+{
+    add_candidate(c, (const guint8 *)password, (guint)strlen(password), source);
+}
+
+/* USERNAME "A:B" of an ICE check: A is the ufrag whose password keys it */
+static gboolean
+user_matches(const mi_ctx_t *c, const char *row_user)
+{
+    size_t n = strlen(row_user);
+    if (!c->user || n == 0)
+        return FALSE;
+    if ((int)n == c->user_len && memcmp(c->user, row_user, n) == 0)
+        return TRUE;
+    return (int)n < c->user_len && memcmp(c->user, row_user, n) == 0 && c->user[n] == ':';
+}
+
+/* The attribute's own subtree (from the attribute loop), so the result sits
+ * under the HMAC; the message tree when it is not there (no visible tree). */
+static proto_tree *
+attr_tree(msstun_msg_t *m, int off)
+{
+    guint start = tvb_raw_offset(m->tvb) + (guint)off;
+    proto_node *n;
+
+    if (!m->tree)
+        return m->tree;
+    for (n = ((proto_node *)m->tree)->first_child; n; n = n->next) {
+        field_info *fi = PNODE_FINFO(n);
+        if (!fi || !fi->hfinfo || fi->hfinfo->id != hf_msstun_attributes)
+            continue;
+        for (proto_node *a = n->first_child; a; a = a->next) {
+            field_info *afi = PNODE_FINFO(a);
+            if (afi && afi->ds_tvb == tvb_get_ds_tvb(m->tvb) && afi->start >= 0 && (guint)afi->start == start)
+                return (proto_tree *)a;
+        }
+    }
+    return m->tree;
+}
+
+/* RFC 8489 14.4: USERHASH = SHA-256(OpaqueString(username) ":" OpaqueString(realm)) */
+static void
+check_userhash(mi_ctx_t *c)
+{
+    msstun_msg_t *m = c->m;
+    guint8 hash[32], want[32];
+
+    if (c->userhash_off < 0 || !c->realm || !tvb_bytes_exist(m->tvb, c->userhash_off + 4, 32))
+        return;
+    tvb_memcpy(m->tvb, want, c->userhash_off + 4, 32);
+    for (guint i = 0; i < msstun_n_creds; i++) {
+        const msstun_cred_t *r = &msstun_creds[i];
+        char *s = wmem_strdup_printf(m->pinfo->pool, "%s:%s", r->username, c->realm);
+        proto_item *it;
+        if (!*r->username || (*r->realm && strcmp(r->realm, c->realm) != 0))
+            continue;
+        gcry_md_hash_buffer(GCRY_MD_SHA256, hash, s, strlen(s));
+        if (memcmp(hash, want, 32) != 0)
+            continue;
+        it = proto_tree_add_string(attr_tree(m, c->userhash_off), hf_msstun_att_userhash_user, m->tvb, c->userhash_off + 4, 32, r->username);
+        proto_item_set_generated(it);
+        if (r->key_len)
+            add_candidate(c, r->key, r->key_len, wmem_strdup_printf(m->pinfo->pool, "UAT key for %s", r->username));
+        else
+            add_long_term(c, (const guint8 *)r->username, (guint)strlen(r->username), c->realm, r->password,
+                          wmem_strdup_printf(m->pinfo->pool, "UAT user %s (USERHASH)", r->username));
+        return;
+    }
+}
+
+static void
+collect_candidates(mi_ctx_t *c)
+{
+    msstun_msg_t *m = c->m;
+    wmem_allocator_t *pool = m->pinfo->pool;
+    gboolean response = m->cls == MSSTUN_CLASS_SUCCESS || m->cls == MSSTUN_CLASS_ERROR;
+    int rows_before;
+
+    /* a response is keyed like its request */
+    if (response && tvb_bytes_exist(m->tvb, 4, 16)) {
+        const msstun_key_t *k = (const msstun_key_t *)wmem_map_lookup(trans_keys,
+            tvb_bytes_to_str(pool, m->tvb, 4, 16));
+        if (k)
+            add_candidate(c, k->key, k->len, k->source);
+    }
+    check_userhash(c);
+
+    rows_before = c->n_cand;
+    for (guint i = 0; i < msstun_n_creds; i++) {
+        const msstun_cred_t *r = &msstun_creds[i];
+        const char *src;
+        if (!(user_matches(c, r->username) || (!*r->username && c->user)))
+            continue;
+        src = wmem_strdup_printf(pool, "UAT user %s", *r->username ? r->username : "(any)");
+        if (r->key_len)
+            add_candidate(c, r->key, r->key_len, src);
+        else if (c->realm && (!*r->realm || strcmp(r->realm, c->realm) == 0))
+            add_long_term(c, c->user, c->user_len, c->realm, r->password, src);
+        else if (!c->realm && *r->realm)
+            add_long_term(c, c->user, c->user_len, r->realm, r->password, src);
+        else if (!c->realm)
+            add_short_term(c, r->password, src);
+    }
+    /* [MS-TURN]: the USERNAME may be an opaque token; match rows by realm */
+    if (c->realm && c->n_cand == rows_before) {
+        for (guint i = 0; i < msstun_n_creds; i++) {
+            const msstun_cred_t *r = &msstun_creds[i];
+            const char *src;
+            if (strcmp(r->realm, c->realm) != 0)
+                continue;
+            src = wmem_strdup_printf(pool, "UAT realm %s user %s", r->realm, r->username);
+            if (r->key_len) {
+                add_candidate(c, r->key, r->key_len, src);
+                continue;
+            }
+            if (c->user)
+                add_long_term(c, c->user, c->user_len, c->realm, r->password, src);
+            add_long_term(c, (const guint8 *)r->username, (guint)strlen(r->username), c->realm, r->password, src);
+        }
+    }
+    /* ICE: passwords learned from SDP, by the ufrag before ':' */
+    if (c->user && wmem_map_size(sdp_passwords) > 0) {
+        const guint8 *colon = (const guint8 *)memchr(c->user, ':', c->user_len);
+        char *ufrag = wmem_strndup(pool, (const char *)c->user, colon ? (size_t)(colon - c->user) : (size_t)c->user_len);
+        const char *pwd = (const char *)wmem_map_lookup(sdp_passwords, ufrag);
+        if (pwd)
+            add_short_term(c, pwd, wmem_strdup_printf(pool, "SDP a=ice-pwd of ufrag %s", ufrag));
+    }
+    if (c->n_cand == 0 && msstun_pref_password && *msstun_pref_password) {
+        if (c->user && c->realm)
+            add_long_term(c, c->user, c->user_len, c->realm, msstun_pref_password, "msstun.password (long-term)");
+        else
+            add_short_term(c, msstun_pref_password, "msstun.password");
+    }
+}
+
+/* Walk the attributes for what the check needs: raw USERNAME, PASSWORD-ALGORITHM,
+ * USERHASH and every MI. Bounded by the header length and the captured bytes. */
+static void
+scan_attributes(mi_ctx_t *c)
+{
+    msstun_msg_t *m = c->m;
+    int end = MIN(MSSTUN_HDR_LEN + (int)m->length, (int)tvb_captured_length(m->tvb));
+    int off = MSSTUN_HDR_LEN;
+    gboolean padded = m->format != MSSTUN_FMT_MSTURN;
+
+    c->userhash_off = -1;
+    while (off + 4 <= end) {
+        guint16 type = tvb_get_ntohs(m->tvb, off), len = tvb_get_ntohs(m->tvb, off + 2);
+        if (off + 4 + len > end)
+            break;
+        if (type == MSSTUN_A_USERNAME && !c->user) {
+            c->user = (const guint8 *)tvb_memdup(m->pinfo->pool, m->tvb, off + 4, len);
+            c->user_len = len;
+        } else if (type == 0x001D && m->format == MSSTUN_FMT_RFC5389 && len >= 2 && !c->pw_alg) {
+            c->pw_alg = tvb_get_ntohs(m->tvb, off + 4);
+        } else if (type == 0x001E && m->format == MSSTUN_FMT_RFC5389 && len == 32 && c->userhash_off < 0) {
+            c->userhash_off = off;
+        } else if (((type == MSSTUN_A_MESSAGE_INTEGRITY && len >= 20 && len <= 32) ||
+                    (type == MSSTUN_A_MI_SHA256 && len >= 16 && len <= 32)) && c->n_mi < MAX_MI) {
+            c->mi[c->n_mi].off = off;
+            c->mi[c->n_mi].type = type;
+            c->mi[c->n_mi].len = len;
+            c->n_mi++;
+        }
+        off += 4 + len + (padded ? MSSTUN_PAD4(len) : 0);
+    }
+}
+
+/* HMAC of the message before the attribute at mi_off under one rule */
+static gboolean
+hmac_matches(mi_ctx_t *c, int rule, int algo, const msstun_key_t *k, int mi_off, int mi_len, const guint8 *want)
+{
+    msstun_msg_t *m = c->m;
+    guint in_len = (guint)mi_off;
+    guint8 *in;
+    guint8 digest[32];
+    static const guint8 zero_key = 0;
+    const void *key = k->key;
+    size_t key_len = k->len;
+
+    if (rule != RULE_RFC5389)
+        in_len = (in_len + 63) & ~63u;
+    in = (guint8 *)wmem_alloc0(m->pinfo->pool, in_len);
+    tvb_memcpy(m->tvb, in, 0, mi_off);
+    if (rule == RULE_RFC5389) {
+        int pad = m->format == MSSTUN_FMT_MSTURN ? 0 : MSSTUN_PAD4(mi_len);
+        guint adj = (guint)(mi_off - MSSTUN_HDR_LEN + 4 + mi_len + pad);
+        in[2] = (guint8)(adj >> 8);
+        in[3] = (guint8)adj;
+    }
+    /* HMAC pads the key with zeros, so an empty key is the one-byte key 0 */
+    if (key_len == 0) {
+        key = &zero_key;
+        key_len = 1;
+    }
+    if (ws_hmac_buffer(algo, digest, in, in_len, key, key_len) != 0)
+        return FALSE;
+    return memcmp(digest, want, mi_len) == 0;
+}
+
+static void
+check_one_mi(mi_ctx_t *c, int idx)
+{
+    msstun_msg_t *m = c->m;
+    int off = c->mi[idx].off, len = c->mi[idx].len;
+    guint16 type = c->mi[idx].type;
+    int rules[3], n_rules = 0, algo;
+    guint8 want[32];
+    proto_item *st;
+    int hit_cand = -1, hit_rule = 0;
+    proto_tree *tree = attr_tree(m, off);
+
+    if (type == MSSTUN_A_MI_SHA256) {
+        algo = GCRY_MD_SHA256;
+        rules[n_rules++] = RULE_RFC5389;
+    } else {
+        if (len != 20 && len != 32) {
+            st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len,
+                                     PROTO_CHECKSUM_E_UNVERIFIED);
+            proto_item_set_generated(st);
+            expert_add_info_format(m->pinfo, st, &ei_msstun_att_hmac_length,
+                                   "MESSAGE-INTEGRITY of %d bytes: neither HMAC-SHA1 (20) nor HMAC-SHA256 (32)", len);
+            return;
+        }
+        algo = len == 32 ? GCRY_MD_SHA256 : GCRY_MD_SHA1;
+        if (m->format == MSSTUN_FMT_RFC5389) {
+            rules[n_rules++] = RULE_RFC5389;
+            rules[n_rules++] = RULE_MSICE2_LEGACY;
+        } else {
+            rules[n_rules++] = RULE_RFC3489;
+            rules[n_rules++] = RULE_RFC5389;
+        }
+    }
+    tvb_memcpy(m->tvb, want, off + 4, len);
+    for (int i = 0; i < c->n_cand && hit_cand < 0; i++)
+        for (int r = 0; r < n_rules && hit_cand < 0; r++)
+            if (hmac_matches(c, rules[r], algo, &c->cand[i], off, len, want)) {
+                hit_cand = i;
+                hit_rule = rules[r];
+            }
+
+    if (c->n_cand == 0) {
+        st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len, PROTO_CHECKSUM_E_UNVERIFIED);
+        proto_item_set_generated(st);
+        return;
+    }
+    st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len,
+                             hit_cand >= 0 ? PROTO_CHECKSUM_E_GOOD : PROTO_CHECKSUM_E_BAD);
+    proto_item_set_generated(st);
+    if (hit_cand >= 0) {
+        proto_item *it = proto_tree_add_uint(tree, hf_msstun_att_hmac_rule, m->tvb, off, 4 + len, hit_rule);
+        proto_item_set_generated(it);
+        it = proto_tree_add_string(tree, hf_msstun_att_hmac_credential, m->tvb, off, 4 + len, c->cand[hit_cand].source);
+        proto_item_set_generated(it);
+    } else {
+        proto_item *it = proto_tree_add_string(tree, hf_msstun_att_hmac_credential, m->tvb, off, 4 + len,
+                                               c->n_cand == 1 ? c->cand[0].source : "no configured key matched");
+        proto_item_set_generated(it);
+        expert_add_info_format(m->pinfo, st, &ei_msstun_att_hmac_bad,
+                               "Bad %s (tried %d key%s)",
+                               type == MSSTUN_A_MI_SHA256 ? "MESSAGE-INTEGRITY-SHA256" : "MESSAGE-INTEGRITY",
+                               c->n_cand, plurality(c->n_cand, "", "s"));
+    }
+    if (idx == 0 && !PINFO_FD_VISITED(m->pinfo) && m->cls == MSSTUN_CLASS_REQUEST &&
+        wmem_map_size(trans_keys) < MSSTUN_MAX_TRANS_KEYS) {
+        /* remember the key for the response; the one that verified, else the best guess */
+        const msstun_key_t *src = &c->cand[hit_cand >= 0 ? hit_cand : 0];
+        msstun_key_t *k = wmem_new(wmem_file_scope(), msstun_key_t);
+        k->key = (const guint8 *)wmem_memdup(wmem_file_scope(), src->key, src->len);
+        k->len = src->len;
+        k->source = wmem_strdup_printf(wmem_file_scope(), "%s (from the request in frame %u)", src->source,
+                                       m->pinfo->num);
+        wmem_map_insert(trans_keys, tvb_bytes_to_str(wmem_file_scope(), m->tvb, 4, 16), k);
+    }
+}
+
 void
 msstun_check_integrity(msstun_msg_t *m)
 {
-    proto_item *it = proto_tree_add_uint(m->tree, hf_msstun_att_hmac_status, m->tvb, m->mi_offset, 4,
-                                         PROTO_CHECKSUM_E_UNVERIFIED);
-    proto_item_set_generated(it);
+    mi_ctx_t *c = wmem_new0(m->pinfo->pool, mi_ctx_t);
+
+    c->m = m;
+    c->realm = m->realm;
+    scan_attributes(c);
+    if (c->n_mi == 0)
+        return;
+    collect_candidates(c);
+    for (int i = 0; i < c->n_mi; i++)
+        check_one_mi(c, i);
 }

@@ -91,6 +91,8 @@ typedef struct {
     gboolean valid;
 } msstun_endpoint_t;
 
+typedef struct msstun_trans msstun_trans_t;
+
 /* Facts about one STUN message. Decoders fill it; the Info column, the
  * transaction, allocation and ICE trackers and the tap read it. */
 typedef struct msstun_msg {
@@ -134,7 +136,31 @@ typedef struct msstun_msg {
     gboolean     has_unknown_attr;
     msstun_endpoint_t ep[MSSTUN_ADDR_COUNT];
     int          data_offset, data_len;         /* DATA attribute, -1 when absent */
+    const struct msstun_msg *parent;            /* the message whose DATA carried this one */
+    msstun_trans_t *trans;                      /* its transaction, when tracked */
+    struct msstun_alloc *alloc;                 /* the allocation it belongs to */
 } msstun_msg_t;
+
+/* A request and its answer (transactions.c), file scope. Holds what the
+ * diagnosis of a response needs to know about its request. */
+struct msstun_trans {
+    guint8   tid[16];
+    guint32  req_frame;
+    guint32  rsp_frame;
+    nstime_t req_time;
+    guint16  method;
+    guint16  retransmissions;
+    guint16  response_dups;
+    guint16  error_code;       /* of the first response, 0 = success */
+    gboolean req_had_mi;       /* request carried MESSAGE-INTEGRITY */
+    gboolean req_use_candidate;
+    guint8   req_transport;    /* REQUESTED-TRANSPORT, 0 when absent */
+    msstun_endpoint_t req_peer;       /* XOR-PEER-ADDRESS of the request (file scope) */
+    guint32  retry_ok_in;      /* 438/401: a later request that succeeded */
+    guint32  retry_failed_in;  /* 438/401: a later request that failed again */
+    struct msstun_ice_pair *pair;   /* Binding: the ICE pair, set on the request */
+    guint8   pair_dir;
+};
 
 /* TCP/UDP conversation state (one per 5-tuple, file scope). */
 enum { MSSTUN_FRAMING_UNKNOWN = 0, MSSTUN_FRAMING_RAW, MSSTUN_FRAMING_RFC4571,
@@ -153,9 +179,64 @@ typedef struct msstun_conv {
     guint8   data_framing;     /* framing of the peer data (RAW = opaque) */
     guint32  data_framing_from;
     wmem_map_t *channels;      /* channel number -> msstun_endpoint_t (ChannelBind) */
+    struct msstun_alloc *alloc;       /* the TURN allocation this 5-tuple controls */
+    msstun_trans_t *pending_retry;    /* last 401/438 waiting for the client's retry */
     guint    n_transactions;
     gboolean trans_cap_hit;
 } msstun_conv_t;
+
+/* A TURN allocation (turn.c): one per client 5-tuple on the server, file scope. */
+typedef struct msstun_alloc {
+    guint32  id;                    /* 1, 2, ... in order of the first Allocate */
+    msstun_endpoint_t client, server;
+    gboolean over_tcp, msturn;
+    guint8   transport;             /* REQUESTED-TRANSPORT: 17 UDP, 6 TCP */
+    guint32  requested_in, success_in, deleted_in, failed_in;
+    guint16  last_error;
+    guint32  last_error_in;
+    guint32  auth_challenges, auth_failures, errors;
+    guint32  lifetime, refreshes, refresh_failures;
+    nstime_t success_time, last_refresh_time;
+    msstun_endpoint_t relayed, reflexive;
+    guint32  permissions, channels, tcp_connections, relayed_frames;
+    guint32  active_dest_in;        /* [MS-TURN] Set Active Destination success */
+    msstun_endpoint_t active_dest;
+} msstun_alloc_t;
+
+/* An ICE candidate pair (ice.c): two transport endpoints and the session's
+ * ufrags; dir[0] counts the checks sent from ep[0] to ep[1]. */
+typedef struct msstun_ice_dir {
+    guint32  checks, retransmissions, answered, failed, role_conflicts, nominated, keepalives;
+    guint32  first_check_in, first_success_in, first_error_in;
+    guint16  last_error;
+    gint8    role;                  /* 1 controlling, 2 controlled */
+    guint64  tie_breaker;
+} msstun_ice_dir_t;
+
+typedef struct msstun_ice_pair {
+    guint32  id;
+    const char *ufrags;             /* "A/B", sorted */
+    msstun_endpoint_t ep[2];
+    gboolean tcp, relayed, ms_ice2;
+    msstun_ice_dir_t dir[2];
+} msstun_ice_pair_t;
+
+/* Read-only views of the file's state for stats.c */
+wmem_array_t *msstun_allocations(void);      /* of msstun_alloc_t * */
+wmem_array_t *msstun_ice_pairs(void);        /* of msstun_ice_pair_t * */
+wmem_array_t *msstun_tcp_connections(void);  /* of msstun_tcp_conn_t * */
+typedef struct msstun_tcp_conn {
+    guint32 connection_id;
+    guint32 announced_in;      /* ConnectionAttempt indication or Connect success */
+    guint32 bound_in;          /* ConnectionBind request */
+    guint32 bind_ok_in;        /* ConnectionBind success */
+    guint32 bind_error_in;
+    guint16 bind_error;
+    guint32 data_frames;
+    msstun_endpoint_t peer;    /* from XOR-PEER-ADDRESS of the announcement */
+    msstun_alloc_t *alloc;
+} msstun_tcp_conn_t;
+extern nstime_t msstun_last_time;            /* newest msstun frame, for expiry */
 
 /* ---- Attribute table --------------------------------------------------- */
 typedef enum {
@@ -197,6 +278,8 @@ extern const value_string msstun_ms_attr_names[];
 /* header.c */
 int  dissect_msstun_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                             gboolean over_tcp, int depth);
+int  dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                               gboolean over_tcp, int depth, const msstun_msg_t *parent);
 guint8 msstun_detect_format(tvbuff_t *tvb, int offset, packet_info *pinfo);
 gboolean msstun_looks_like_stun(tvbuff_t *tvb, int offset, int avail, packet_info *pinfo, gboolean exact);
 const char *msstun_method_name(guint16 method);
@@ -210,6 +293,8 @@ extern const value_string msstun_method_vals[];
 void msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end);
 void msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
                             gboolean over_tcp, gboolean datagram);
+void msstun_handoff_payload_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
+                               gboolean over_tcp, gboolean datagram, const struct msstun_msg *parent);
 const char *msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep);
 
 /* framing.c */
@@ -224,6 +309,8 @@ msstun_conv_t *msstun_conv_get(packet_info *pinfo, gboolean create);
 /* integrity.c */
 void msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int msg_off);
 void msstun_check_integrity(msstun_msg_t *m);
+void msstun_integrity_register(module_t *module, int proto);   /* UAT, preferences, fields */
+void msstun_integrity_handoff(void);                            /* SDP learning postdissector */
 
 /* transactions.c */
 void msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv);
@@ -237,13 +324,25 @@ void msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 int  msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
 void msstun_turn_init(void);
 
+/* ice.c */
+void msstun_track_ice(msstun_msg_t *m);
+void msstun_ice_init(void);
+
+/* diag.c */
+void msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv);
+
+/* stats.c */
+extern int msstun_tap;
+void msstun_register_stats(void);
+void msstun_stats_init(void);
+
 /* register.c: handles and preferences */
 extern int proto_msstun;
 extern dissector_handle_t msstun_udp_handle, msstun_udp_conv_handle, msstun_tcp_handle;
 extern dissector_handle_t msstun_data_handle, msstun_rtp_handle, msstun_rtcp_handle, msstun_dtls_handle;
 extern heur_dissector_list_t msstun_heur_subdissectors;
-extern gboolean msstun_pref_desegment;
-extern gboolean msstun_pref_rfc7983_demux;
+extern msstun_bool_t msstun_pref_desegment;     /* bool in 4.4+ prefs API */
+extern msstun_bool_t msstun_pref_rfc7983_demux;
 extern guint    msstun_pref_max_transactions;
 
 /* ---- Fields ------------------------------------------------------------ */
@@ -285,11 +384,16 @@ extern int hf_msstun_att_type, hf_msstun_att_type_comprehension, hf_msstun_att_t
     hf_msstun_att_ecn, hf_msstun_att_nomination, hf_msstun_att_response_port,
     hf_msstun_att_goog_misc, hf_msstun_att_access_token, hf_msstun_att_address_error_family,
     hf_msstun_att_address_error_code, hf_msstun_att_address_error_reason;
+extern int hf_msstun_alloc_id, hf_msstun_alloc_requested_in, hf_msstun_alloc_success_in,
+    hf_msstun_alloc_relayed, hf_msstun_alloc_deleted_in;
+extern int hf_msstun_ice_pair, hf_msstun_ice_dir_checks, hf_msstun_ice_dir_answered, hf_msstun_ice_dir_failed,
+    hf_msstun_ice_rev_checks, hf_msstun_ice_rev_answered, hf_msstun_ice_nominated;
 extern int hf_msstun_rfc6062_connection_id, hf_msstun_rfc6062_announced_in,
     hf_msstun_rfc6062_bound_in, hf_msstun_rfc6062_peer;
 
 extern gint ett_msstun, ett_msstun_type, ett_msstun_attributes, ett_msstun_att,
-    ett_msstun_att_type, ett_msstun_framing, ett_msstun_channel, ett_msstun_rfc6062;
+    ett_msstun_att_type, ett_msstun_framing, ett_msstun_channel, ett_msstun_rfc6062, ett_msstun_alloc,
+    ett_msstun_ice;
 
 extern expert_field ei_msstun_short_packet, ei_msstun_wrong_msglen, ei_msstun_long_attribute,
     ei_msstun_unknown_attribute, ei_msstun_att_crc32_bad, ei_msstun_att_overrun,
@@ -299,6 +403,11 @@ extern expert_field ei_msstun_short_packet, ei_msstun_wrong_msglen, ei_msstun_lo
     ei_msstun_error_response, ei_msstun_framing_bad, ei_msstun_framing_length,
     ei_msstun_channel_reserved, ei_msstun_trailing, ei_msstun_retransmission,
     ei_msstun_trans_cap, ei_msstun_depth, ei_msstun_data_after_bind, ei_msstun_att_value,
-    ei_msstun_att_deprecated, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last;
+    ei_msstun_att_deprecated, ei_msstun_diag_auth_failed, ei_msstun_diag_auth_challenge,
+    ei_msstun_diag_stale_nonce, ei_msstun_diag_stale_nonce_failed, ei_msstun_diag_forbidden,
+    ei_msstun_diag_alloc_mismatch, ei_msstun_diag_quota, ei_msstun_diag_capacity, ei_msstun_diag_try_alternate,
+    ei_msstun_diag_unknown_attr, ei_msstun_diag_transport, ei_msstun_diag_rfc6062, ei_msstun_diag_rfc6062_failed,
+    ei_msstun_diag_role_conflict, ei_msstun_diag_error, ei_msstun_ice_one_way, ei_msstun_ice_pair_failed,
+    ei_msstun_ice_session_failed, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last;
 
 #endif /* MSSTUN_H */

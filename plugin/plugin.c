@@ -5,6 +5,7 @@
 #include "msstun.h"
 
 #include <epan/proto.h>
+#include <epan/tap.h>
 
 #ifndef MSSTUN_VERSION
 #define MSSTUN_VERSION "0.0.0"
@@ -24,7 +25,7 @@ WS_DLL_PUBLIC uint32_t plugin_describe(void);
 uint32_t
 plugin_describe(void)
 {
-    return WS_PLUGIN_DESC_DISSECTOR;
+    return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
 }
 #endif
 
@@ -32,8 +33,12 @@ void
 plugin_register(void)
 {
     static proto_plugin plug;
+    static tap_plugin tplug;
 
     plug.register_protoinfo = proto_register_msstun;
     plug.register_handoff = proto_reg_handoff_msstun;
     proto_register_plugin(&plug);
+    /* stats_tree and -z msstun,... reports */
+    tplug.register_tap_listener = msstun_register_stats;
+    tap_register_plugin(&tplug);
 }

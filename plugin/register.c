@@ -9,6 +9,7 @@
 #include "msstun.h"
 
 #include <epan/dissectors/packet-tcp.h>
+#include <epan/tap.h>
 
 int proto_msstun = -1;
 
@@ -16,8 +17,8 @@ dissector_handle_t msstun_udp_handle, msstun_udp_conv_handle, msstun_tcp_handle;
 dissector_handle_t msstun_data_handle, msstun_rtp_handle, msstun_rtcp_handle, msstun_dtls_handle;
 heur_dissector_list_t msstun_heur_subdissectors;
 
-gboolean msstun_pref_desegment = TRUE;
-gboolean msstun_pref_rfc7983_demux = TRUE;
+msstun_bool_t msstun_pref_desegment = TRUE;
+msstun_bool_t msstun_pref_rfc7983_demux = TRUE;
 guint    msstun_pref_max_transactions = 100000;
 
 /* header and framing */
@@ -63,12 +64,19 @@ int hf_msstun_att_type = -1, hf_msstun_att_type_comprehension = -1, hf_msstun_at
     hf_msstun_att_ecn = -1, hf_msstun_att_nomination = -1, hf_msstun_att_response_port = -1,
     hf_msstun_att_goog_misc = -1, hf_msstun_att_access_token = -1, hf_msstun_att_address_error_family = -1,
     hf_msstun_att_address_error_code = -1, hf_msstun_att_address_error_reason = -1;
+/* allocations and ICE pairs */
+int hf_msstun_alloc_id = -1, hf_msstun_alloc_requested_in = -1, hf_msstun_alloc_success_in = -1,
+    hf_msstun_alloc_relayed = -1, hf_msstun_alloc_deleted_in = -1;
+int hf_msstun_ice_pair = -1, hf_msstun_ice_dir_checks = -1, hf_msstun_ice_dir_answered = -1,
+    hf_msstun_ice_dir_failed = -1, hf_msstun_ice_rev_checks = -1, hf_msstun_ice_rev_answered = -1,
+    hf_msstun_ice_nominated = -1;
 /* RFC 6062 */
 int hf_msstun_rfc6062_connection_id = -1, hf_msstun_rfc6062_announced_in = -1, hf_msstun_rfc6062_bound_in = -1,
     hf_msstun_rfc6062_peer = -1;
 
 gint ett_msstun = -1, ett_msstun_type = -1, ett_msstun_attributes = -1, ett_msstun_att = -1,
-     ett_msstun_att_type = -1, ett_msstun_framing = -1, ett_msstun_channel = -1, ett_msstun_rfc6062 = -1;
+     ett_msstun_att_type = -1, ett_msstun_framing = -1, ett_msstun_channel = -1, ett_msstun_rfc6062 = -1,
+     ett_msstun_alloc = -1, ett_msstun_ice = -1;
 
 expert_field ei_msstun_short_packet = EI_INIT, ei_msstun_wrong_msglen = EI_INIT,
     ei_msstun_long_attribute = EI_INIT, ei_msstun_unknown_attribute = EI_INIT,
@@ -80,6 +88,13 @@ expert_field ei_msstun_short_packet = EI_INIT, ei_msstun_wrong_msglen = EI_INIT,
     ei_msstun_framing_length = EI_INIT, ei_msstun_channel_reserved = EI_INIT, ei_msstun_trailing = EI_INIT,
     ei_msstun_retransmission = EI_INIT, ei_msstun_trans_cap = EI_INIT, ei_msstun_depth = EI_INIT,
     ei_msstun_data_after_bind = EI_INIT, ei_msstun_att_value = EI_INIT, ei_msstun_att_deprecated = EI_INIT,
+    ei_msstun_diag_auth_failed = EI_INIT, ei_msstun_diag_auth_challenge = EI_INIT,
+    ei_msstun_diag_stale_nonce = EI_INIT, ei_msstun_diag_stale_nonce_failed = EI_INIT,
+    ei_msstun_diag_forbidden = EI_INIT, ei_msstun_diag_alloc_mismatch = EI_INIT, ei_msstun_diag_quota = EI_INIT,
+    ei_msstun_diag_capacity = EI_INIT, ei_msstun_diag_try_alternate = EI_INIT,
+    ei_msstun_diag_unknown_attr = EI_INIT, ei_msstun_diag_transport = EI_INIT, ei_msstun_diag_rfc6062 = EI_INIT,
+    ei_msstun_diag_rfc6062_failed = EI_INIT, ei_msstun_diag_role_conflict = EI_INIT, ei_msstun_diag_error = EI_INIT,
+    ei_msstun_ice_one_way = EI_INIT, ei_msstun_ice_pair_failed = EI_INIT, ei_msstun_ice_session_failed = EI_INIT,
     ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT;
 
 static const value_string transport_vals[] = { { 17, "UDP" }, { 6, "TCP" }, { 0, NULL } };
@@ -114,6 +129,7 @@ msstun_init(void)
 {
     msstun_transactions_init();
     msstun_turn_init();
+    msstun_ice_init();
 }
 
 void proto_register_msstun(void);
@@ -288,6 +304,25 @@ proto_register_msstun(void)
         HF(hf_msstun_att_address_error_reason, "Address Error Reason", "msstun.att.address_error.reason", FT_STRING,
            BASE_NONE, NULL, 0, NULL),
 
+        HF(hf_msstun_alloc_id, "TURN allocation", "msstun.alloc", FT_UINT32, BASE_DEC, NULL, 0,
+           "The allocation (numbered in capture order) this message belongs to"),
+        HF(hf_msstun_alloc_requested_in, "Allocate request in", "msstun.alloc.requested_in", FT_FRAMENUM, BASE_NONE,
+           NULL, 0, NULL),
+        HF(hf_msstun_alloc_success_in, "Allocated in", "msstun.alloc.success_in", FT_FRAMENUM, BASE_NONE, NULL, 0, NULL),
+        HF(hf_msstun_alloc_relayed, "Relayed address", "msstun.alloc.relayed", FT_STRING, BASE_NONE, NULL, 0, NULL),
+        HF(hf_msstun_alloc_deleted_in, "Released in", "msstun.alloc.deleted_in", FT_FRAMENUM, BASE_NONE, NULL, 0,
+           "Refresh with LIFETIME 0"),
+        HF(hf_msstun_ice_pair, "ICE candidate pair", "msstun.ice.pair", FT_UINT32, BASE_DEC, NULL, 0, NULL),
+        HF(hf_msstun_ice_dir_checks, "Checks this way", "msstun.ice.checks", FT_UINT32, BASE_DEC, NULL, 0,
+           "Binding requests in this message's direction (retransmissions not counted)"),
+        HF(hf_msstun_ice_dir_answered, "Answered this way", "msstun.ice.answered", FT_UINT32, BASE_DEC, NULL, 0, NULL),
+        HF(hf_msstun_ice_dir_failed, "Failed this way", "msstun.ice.failed", FT_UINT32, BASE_DEC, NULL, 0,
+           "Error responses"),
+        HF(hf_msstun_ice_rev_checks, "Checks the other way", "msstun.ice.reverse.checks", FT_UINT32, BASE_DEC, NULL, 0, NULL),
+        HF(hf_msstun_ice_rev_answered, "Answered the other way", "msstun.ice.reverse.answered", FT_UINT32, BASE_DEC,
+           NULL, 0, NULL),
+        HF(hf_msstun_ice_nominated, "Nominations answered", "msstun.ice.nominated", FT_UINT32, BASE_DEC, NULL, 0,
+           "USE-CANDIDATE checks that succeeded"),
         HF(hf_msstun_rfc6062_connection_id, "RFC 6062 Connection ID", "msstun.rfc6062.connection_id", FT_UINT32, BASE_HEX,
            NULL, 0, "The TCP data connection this frame belongs to"),
         HF(hf_msstun_rfc6062_announced_in, "Connection announced in", "msstun.rfc6062.announced_in", FT_FRAMENUM,
@@ -300,7 +335,7 @@ proto_register_msstun(void)
 
     static gint *ett[] = {
         &ett_msstun, &ett_msstun_type, &ett_msstun_attributes, &ett_msstun_att, &ett_msstun_att_type,
-        &ett_msstun_framing, &ett_msstun_channel, &ett_msstun_rfc6062,
+        &ett_msstun_framing, &ett_msstun_channel, &ett_msstun_rfc6062, &ett_msstun_alloc, &ett_msstun_ice,
     };
 
     static ei_register_info ei[] = {
@@ -339,6 +374,38 @@ proto_register_msstun(void)
             "Channel number 0x5000-0x7FFF is reserved since RFC 8656", EXPFILL } },
         { &ei_msstun_trailing, { "msstun.trailing", PI_MALFORMED, PI_WARN, "Trailing bytes", EXPFILL } },
         { &ei_msstun_retransmission, { "msstun.retransmission", PI_SEQUENCE, PI_NOTE, "Retransmission", EXPFILL } },
+        { &ei_msstun_diag_auth_challenge, { "msstun.diag.auth_challenge", PI_RESPONSE_CODE, PI_CHAT,
+            "401 challenge to a request without credentials (normal)", EXPFILL } },
+        { &ei_msstun_diag_auth_failed, { "msstun.diag.auth_failed", PI_RESPONSE_CODE, PI_ERROR,
+            "Credentials rejected", EXPFILL } },
+        { &ei_msstun_diag_stale_nonce, { "msstun.diag.stale_nonce", PI_RESPONSE_CODE, PI_NOTE,
+            "Stale nonce, retried successfully", EXPFILL } },
+        { &ei_msstun_diag_stale_nonce_failed, { "msstun.diag.stale_nonce.failed", PI_RESPONSE_CODE, PI_WARN,
+            "Stale nonce without a successful retry", EXPFILL } },
+        { &ei_msstun_diag_forbidden, { "msstun.diag.forbidden", PI_RESPONSE_CODE, PI_WARN, "Forbidden", EXPFILL } },
+        { &ei_msstun_diag_alloc_mismatch, { "msstun.diag.allocation_mismatch", PI_RESPONSE_CODE, PI_WARN,
+            "Allocation mismatch", EXPFILL } },
+        { &ei_msstun_diag_quota, { "msstun.diag.quota", PI_RESPONSE_CODE, PI_ERROR, "Allocation quota reached", EXPFILL } },
+        { &ei_msstun_diag_capacity, { "msstun.diag.capacity", PI_RESPONSE_CODE, PI_ERROR, "Insufficient capacity", EXPFILL } },
+        { &ei_msstun_diag_try_alternate, { "msstun.diag.try_alternate", PI_RESPONSE_CODE, PI_NOTE,
+            "Redirected to another server", EXPFILL } },
+        { &ei_msstun_diag_unknown_attr, { "msstun.diag.unknown_attribute", PI_RESPONSE_CODE, PI_WARN,
+            "Receiver does not understand an attribute", EXPFILL } },
+        { &ei_msstun_diag_transport, { "msstun.diag.transport", PI_RESPONSE_CODE, PI_ERROR,
+            "Relay transport not supported", EXPFILL } },
+        { &ei_msstun_diag_rfc6062, { "msstun.diag.rfc6062", PI_RESPONSE_CODE, PI_WARN,
+            "RFC 6062 connection already exists", EXPFILL } },
+        { &ei_msstun_diag_rfc6062_failed, { "msstun.diag.rfc6062.failed", PI_RESPONSE_CODE, PI_ERROR,
+            "RFC 6062 connection to the peer failed", EXPFILL } },
+        { &ei_msstun_diag_role_conflict, { "msstun.diag.role_conflict", PI_RESPONSE_CODE, PI_NOTE,
+            "ICE role conflict", EXPFILL } },
+        { &ei_msstun_diag_error, { "msstun.diag.error", PI_RESPONSE_CODE, PI_WARN, "Error response", EXPFILL } },
+        { &ei_msstun_ice_one_way, { "msstun.ice.one_way", PI_SEQUENCE, PI_WARN,
+            "ICE pair works in one direction only", EXPFILL } },
+        { &ei_msstun_ice_pair_failed, { "msstun.ice.pair_failed", PI_SEQUENCE, PI_WARN,
+            "ICE pair never succeeded", EXPFILL } },
+        { &ei_msstun_ice_session_failed, { "msstun.ice.session_failed", PI_SEQUENCE, PI_ERROR,
+            "No ICE candidate pair succeeded", EXPFILL } },
         { &ei_msstun_unanswered, { "msstun.expert.unanswered", PI_SEQUENCE, PI_WARN, "Request got no response", EXPFILL } },
         { &ei_msstun_trans_cap, { "msstun.expert.transaction_cap", PI_SEQUENCE, PI_NOTE,
             "Transaction table full; later requests are not tracked", EXPFILL } },
@@ -364,6 +431,7 @@ proto_register_msstun(void)
     msstun_udp_conv_handle = create_dissector_handle(dissect_msstun_udp_conv, proto_msstun);
     msstun_tcp_handle = register_dissector("msstun-tcp", dissect_msstun_tcp, proto_msstun);
     msstun_heur_subdissectors = register_heur_dissector_list("msstun", proto_msstun);
+    msstun_tap = register_tap("msstun");
 
     module = prefs_register_protocol(proto_msstun, NULL);
     prefs_register_bool_preference(module, "desegment",
@@ -380,6 +448,9 @@ proto_register_msstun(void)
         "Transactions tracked per conversation",
         "Requests beyond this number in one conversation are not matched to responses (bounds memory).",
         10, &msstun_pref_max_transactions);
+
+    /* ---- integrity.c: credentials UAT, msstun.password, msstun.learn_sdp, MI fields ---- */
+    msstun_integrity_register(module, proto_msstun);
 
     register_init_routine(msstun_init);
 }
@@ -400,4 +471,7 @@ proto_reg_handoff_msstun(void)
     heur_dissector_add("tcp", dissect_msstun_heur_tcp, "MS-STUN/TURN over TCP", "msstun_tcp", proto_msstun, HEURISTIC_ENABLE);
     heur_dissector_add("tls", dissect_msstun_heur_tcp, "MS-STUN/TURN over TLS", "msstun_tls", proto_msstun, HEURISTIC_ENABLE);
     heur_dissector_add("dtls", dissect_msstun_heur_udp, "MS-STUN/TURN over DTLS", "msstun_dtls", proto_msstun, HEURISTIC_ENABLE);
+
+    /* ---- integrity.c: learn ICE passwords from SDP ---- */
+    msstun_integrity_handoff();
 }

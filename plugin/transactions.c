@@ -13,15 +13,6 @@
 
 #define MSSTUN_TID_LEN 16
 
-typedef struct {
-    guint8   tid[MSSTUN_TID_LEN];
-    guint32  req_frame;
-    guint32  rsp_frame;
-    nstime_t req_time;
-    guint16  method;
-    guint16  retransmissions;
-    guint16  response_dups;
-} msstun_trans_t;
 
 /* One map per file: responses to RFC 5780 CHANGE-REQUESTs come from another
  * address, so a per-5-tuple map would miss them. TIDs are random. */
@@ -59,6 +50,24 @@ expects_response(const msstun_msg_t *m)
     return m->cls == MSSTUN_CLASS_REQUEST && m->method != MSSTUN_M_MS_SEND;
 }
 
+/* A 401 or 438 asks the client to try again; remember whether the next
+ * answer to the same method on this 5-tuple was a success. */
+static void
+note_retry(msstun_conv_t *conv, msstun_trans_t *t)
+{
+    msstun_trans_t *p = conv->pending_retry;
+
+    if (p && p != t && p->method == t->method) {
+        if (t->error_code == 0)
+            p->retry_ok_in = t->rsp_frame;
+        else
+            p->retry_failed_in = t->rsp_frame;
+        conv->pending_retry = NULL;
+    }
+    if (t->error_code == 401 || t->error_code == 438)
+        conv->pending_retry = t;
+}
+
 void
 msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
 {
@@ -86,20 +95,32 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
             t->req_frame = pinfo->num;
             t->req_time = pinfo->abs_ts;
             t->method = m->method;
+            t->req_had_mi = m->seen_mi;
+            t->req_use_candidate = m->use_candidate;
+            t->req_transport = m->has_transport ? m->transport : 0;
+            if (m->ep[MSSTUN_ADDR_PEER].valid) {
+                copy_address_wmem(wmem_file_scope(), &t->req_peer.addr, &m->ep[MSSTUN_ADDR_PEER].addr);
+                t->req_peer.port = m->ep[MSSTUN_ADDR_PEER].port;
+                t->req_peer.valid = TRUE;
+            }
             wmem_map_insert(msstun_transactions, t->tid, t);
             conv->n_transactions++;
             msstun_file_transactions++;
         } else if (t && m->cls == MSSTUN_CLASS_REQUEST && pinfo->num > t->req_frame && !t->rsp_frame) {
             t->retransmissions++;
         } else if (t && m->cls != MSSTUN_CLASS_REQUEST) {
-            if (!t->rsp_frame)
+            if (!t->rsp_frame) {
                 t->rsp_frame = pinfo->num;
-            else if (pinfo->num > t->rsp_frame)
+                t->error_code = m->cls == MSSTUN_CLASS_ERROR ? (m->error_code ? m->error_code : 1) : 0;
+                note_retry(conv, t);
+            } else if (pinfo->num > t->rsp_frame) {
                 t->response_dups++;
+            }
         }
     }
     if (!t)
         return;
+    m->trans = t;
 
     if (m->cls == MSSTUN_CLASS_REQUEST) {
         if (pinfo->num != t->req_frame) {

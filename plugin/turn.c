@@ -12,23 +12,27 @@
 #define MSSTUN_MAX_CONNECTIONS 100000
 #define MSSTUN_MAX_CHANNELS    4096   /* per conversation: 0x4000-0x4FFF */
 
-typedef struct {
-    guint32 connection_id;
-    guint32 announced_in;      /* ConnectionAttempt indication or Connect success */
-    guint32 bound_in;          /* ConnectionBind request */
-    guint32 bind_ok_in;        /* ConnectionBind success */
-    msstun_endpoint_t peer;    /* from XOR-PEER-ADDRESS of the announcement */
-} msstun_tcp_conn_t;
+
+#define MSSTUN_MAX_ALLOCATIONS 100000
 
 static wmem_map_t *msstun_connections;     /* CONNECTION-ID -> msstun_tcp_conn_t */
+static wmem_array_t *msstun_connection_list;
+static wmem_array_t *msstun_allocation_list;
 static guint msstun_n_connections;
+nstime_t msstun_last_time;
 
 void
 msstun_turn_init(void)
 {
     msstun_connections = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    msstun_connection_list = wmem_array_new(wmem_file_scope(), sizeof(msstun_tcp_conn_t *));
+    msstun_allocation_list = wmem_array_new(wmem_file_scope(), sizeof(msstun_alloc_t *));
     msstun_n_connections = 0;
+    nstime_set_zero(&msstun_last_time);
 }
+
+wmem_array_t *msstun_allocations(void) { return msstun_allocation_list; }
+wmem_array_t *msstun_tcp_connections(void) { return msstun_connection_list; }
 
 static void
 copy_endpoint(msstun_endpoint_t *dst, const msstun_endpoint_t *src)
@@ -46,6 +50,7 @@ connection_lookup(guint32 cid, gboolean create)
         c = wmem_new0(wmem_file_scope(), msstun_tcp_conn_t);
         c->connection_id = cid;
         wmem_map_insert(msstun_connections, GUINT_TO_POINTER(cid), c);
+        wmem_array_append_one(msstun_connection_list, c);
         msstun_n_connections++;
     }
     return c;
@@ -67,6 +72,14 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
     gboolean bind_req = m->method == MSSTUN_M_CONNECTION_BIND && m->cls == MSSTUN_CLASS_REQUEST;
     msstun_tcp_conn_t *c;
 
+    if (m->method == MSSTUN_M_CONNECTION_BIND && m->cls == MSSTUN_CLASS_ERROR && conv->has_connection_id &&
+        !PINFO_FD_VISITED(pinfo)) {
+        c = connection_lookup(conv->connection_id, FALSE);
+        if (c && !c->bind_error_in) {
+            c->bind_error_in = pinfo->num;
+            c->bind_error = m->error_code;
+        }
+    }
     if (m->method == MSSTUN_M_CONNECTION_BIND && m->cls == MSSTUN_CLASS_SUCCESS) {
         /* RFC 6062 4.3: from now on the connection carries the peer's data */
         if (!PINFO_FD_VISITED(pinfo) && conv->has_connection_id && !conv->data_from) {
@@ -90,8 +103,11 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
     if (!PINFO_FD_VISITED(pinfo)) {
         if (announce && !c->announced_in) {
             c->announced_in = pinfo->num;
+            c->alloc = conv->alloc;
             if (m->ep[MSSTUN_ADDR_PEER].valid)
                 copy_endpoint(&c->peer, &m->ep[MSSTUN_ADDR_PEER]);
+            else if (m->trans && m->trans->req_peer.valid)   /* Connect success: peer was in the request */
+                c->peer = m->trans->req_peer;
         } else if (bind_req && !c->bound_in) {
             c->bound_in = pinfo->num;
             conv->has_connection_id = TRUE;
@@ -134,9 +150,164 @@ track_channel_bind(msstun_msg_t *m, msstun_conv_t *conv)
     wmem_map_insert(conv->channels, GUINT_TO_POINTER((guint)m->channel), ep);
 }
 
+/* ---- Allocations (RFC 8656 7, [MS-TURN] 3.2) ------------------------------ */
+
+static void
+set_endpoint(msstun_endpoint_t *ep, const address *a, guint32 port)
+{
+    copy_address_wmem(wmem_file_scope(), &ep->addr, a);
+    ep->port = (guint16)port;
+    ep->valid = TRUE;
+}
+
+static msstun_alloc_t *
+new_allocation(msstun_msg_t *m, msstun_conv_t *conv)
+{
+    packet_info *pinfo = m->pinfo;
+    msstun_alloc_t *a;
+
+    if (wmem_array_get_count(msstun_allocation_list) >= MSSTUN_MAX_ALLOCATIONS)
+        return NULL;
+    a = wmem_new0(wmem_file_scope(), msstun_alloc_t);
+    a->id = wmem_array_get_count(msstun_allocation_list) + 1;
+    set_endpoint(&a->client, &pinfo->src, pinfo->srcport);
+    set_endpoint(&a->server, &pinfo->dst, pinfo->destport);
+    a->over_tcp = m->over_tcp;
+    a->msturn = m->format == MSSTUN_FMT_MSTURN;
+    a->transport = m->has_transport ? m->transport : 17;
+    a->requested_in = pinfo->num;
+    wmem_array_append_one(msstun_allocation_list, a);
+    conv->alloc = a;
+    return a;
+}
+
+/* First pass only: what this message changes in its allocation */
+static void
+update_allocation(msstun_msg_t *m, msstun_conv_t *conv)
+{
+    packet_info *pinfo = m->pinfo;
+    msstun_alloc_t *a = conv->alloc;
+    gboolean ok = m->cls == MSSTUN_CLASS_SUCCESS, err = m->cls == MSSTUN_CLASS_ERROR;
+
+    if (m->method == MSSTUN_M_ALLOCATE && m->cls == MSSTUN_CLASS_REQUEST) {
+        /* a new Allocate after a deletion or a final failure is a new allocation */
+        if (!a || a->deleted_in || a->failed_in)
+            a = new_allocation(m, conv);
+        else if (m->has_transport)
+            a->transport = m->transport;
+        return;
+    }
+    if (!a)
+        return;
+    if (err) {
+        a->errors++;
+        a->last_error = m->error_code;
+        a->last_error_in = pinfo->num;
+        if (m->error_code == 401) {
+            if (m->trans && m->trans->req_had_mi)
+                a->auth_failures++;
+            else
+                a->auth_challenges++;
+        }
+    }
+    switch (m->method) {
+    case MSSTUN_M_ALLOCATE:
+        if (ok && !a->success_in) {
+            a->success_in = pinfo->num;
+            a->success_time = pinfo->abs_ts;
+            a->last_refresh_time = pinfo->abs_ts;
+            /* [MS-TURN] 2.2.2.1: MAPPED-ADDRESS is the allocated (relayed) address */
+            if (m->ep[MSSTUN_ADDR_RELAYED].valid)
+                copy_endpoint(&a->relayed, &m->ep[MSSTUN_ADDR_RELAYED]);
+            else if (a->msturn && m->ep[MSSTUN_ADDR_MAPPED].valid)
+                copy_endpoint(&a->relayed, &m->ep[MSSTUN_ADDR_MAPPED]);
+            if (m->ep[MSSTUN_ADDR_XOR_MAPPED].valid)
+                copy_endpoint(&a->reflexive, &m->ep[MSSTUN_ADDR_XOR_MAPPED]);
+            if (m->has_lifetime)
+                a->lifetime = m->lifetime;
+        } else if (err && m->error_code != 401 && m->error_code != 438 && !a->success_in) {
+            a->failed_in = pinfo->num;
+        }
+        break;
+    case MSSTUN_M_REFRESH:
+        if (ok) {
+            a->refreshes++;
+            a->last_refresh_time = pinfo->abs_ts;
+            if (m->has_lifetime && m->lifetime == 0 && !a->deleted_in)
+                a->deleted_in = pinfo->num;
+            else if (m->has_lifetime)
+                a->lifetime = m->lifetime;
+        } else if (err && m->error_code != 401 && m->error_code != 438) {
+            a->refresh_failures++;
+        }
+        break;
+    case MSSTUN_M_CREATE_PERMISSION:
+        if (ok)
+            a->permissions++;
+        break;
+    case MSSTUN_M_CHANNEL_BIND:
+        if (ok)
+            a->channels++;
+        break;
+    case MSSTUN_M_MS_SET_ACTIVE_DEST:
+        if (m->cls == MSSTUN_CLASS_REQUEST && m->ep[MSSTUN_ADDR_DESTINATION].valid)
+            copy_endpoint(&a->active_dest, &m->ep[MSSTUN_ADDR_DESTINATION]);
+        else if (ok)
+            a->active_dest_in = pinfo->num;
+        break;
+    case MSSTUN_M_SEND:
+    case MSSTUN_M_DATA:
+    case MSSTUN_M_MS_SEND:
+    case MSSTUN_M_MS_DATA:
+        a->relayed_frames++;
+        break;
+    case MSSTUN_M_CONNECTION_ATTEMPT:
+        a->tcp_connections++;
+        break;
+    case MSSTUN_M_CONNECT:
+        if (ok)
+            a->tcp_connections++;
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const msstun_alloc_t *a)
+{
+    proto_item *ti;
+    proto_tree *at;
+
+    if (!a || !tree)
+        return;
+    ti = proto_tree_add_uint(tree, hf_msstun_alloc_id, tvb, 0, 0, a->id);
+    proto_item_set_generated(ti);
+    at = proto_item_add_subtree(ti, ett_msstun_alloc);
+    if (a->relayed.valid)
+        proto_item_append_text(ti, ", relayed %s", msstun_endpoint_str(pinfo, &a->relayed));
+    proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_requested_in, tvb, 0, 0, a->requested_in));
+    if (a->success_in)
+        proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_success_in, tvb, 0, 0, a->success_in));
+    if (a->relayed.valid)
+        proto_item_set_generated(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0,
+                                                       msstun_endpoint_str(pinfo, &a->relayed)));
+    if (a->deleted_in)
+        proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_deleted_in, tvb, 0, 0, a->deleted_in));
+}
+
 void
 msstun_track_turn(msstun_msg_t *m, msstun_conv_t *conv)
 {
+    if (!PINFO_FD_VISITED(m->pinfo)) {
+        if (nstime_cmp(&m->pinfo->abs_ts, &msstun_last_time) > 0)
+            msstun_last_time = m->pinfo->abs_ts;
+        if (m->depth == 0)
+            update_allocation(m, conv);
+    }
+    m->alloc = conv->alloc;
+    if (m->depth == 0 && m->method != MSSTUN_M_BINDING)
+        add_allocation_tree(m->tree, m->tvb, m->pinfo, conv->alloc);
     track_rfc6062(m, conv);
     track_channel_bind(m, conv);
 }
@@ -149,7 +320,12 @@ msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel, gboo
     msstun_endpoint_t *ep;
     proto_item *it;
 
-    if (!conv || !conv->channels)
+    if (!conv)
+        return;
+    if (conv->alloc && !PINFO_FD_VISITED(pinfo))
+        conv->alloc->relayed_frames++;
+    add_allocation_tree(tree, NULL, pinfo, conv->alloc);
+    if (!conv->channels)
         return;
     ep = (msstun_endpoint_t *)wmem_map_lookup(conv->channels, GUINT_TO_POINTER((guint)channel));
     if (!ep)
@@ -167,6 +343,10 @@ msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, ms
     msstun_tcp_conn_t *c = connection_lookup(conv->connection_id, FALSE);
 
     proto_item_append_text(ti, ", RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
+    if (c && !PINFO_FD_VISITED(pinfo))
+        c->data_frames++;
+    if (c)
+        add_allocation_tree(rt, tvb, pinfo, c->alloc);
     proto_item_set_generated(proto_tree_add_uint(rt, hf_msstun_rfc6062_connection_id, tvb, 0, 0, conv->connection_id));
     if (c && c->announced_in)
         proto_item_set_generated(proto_tree_add_uint(rt, hf_msstun_rfc6062_announced_in, tvb, 0, 0, c->announced_in));

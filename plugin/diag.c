@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * diag.c - error responses explained: an expert info that names the cause
+ * and what happened next, not just the code (RFC 8489 14.8, RFC 8656 19,
+ * RFC 6062 6.3, RFC 8445 7.3.1.1, [MS-TURN] 3.1.12).
+ *
+ * Uses the request's facts kept by transactions.c: a 401 to a request
+ * without MESSAGE-INTEGRITY is the normal challenge; to one with it, the
+ * credentials were wrong.
+ */
+#include "msstun.h"
+
+static const char *
+retry_text(packet_info *pinfo, const msstun_trans_t *t)
+{
+    if (!t)
+        return "";
+    if (t->retry_ok_in)
+        return wmem_strdup_printf(pinfo->pool, "; the retry succeeded (frame %u)", t->retry_ok_in);
+    if (t->retry_failed_in)
+        return wmem_strdup_printf(pinfo->pool, "; the retry failed again (frame %u)", t->retry_failed_in);
+    return PINFO_FD_VISITED(pinfo) ? "; no retry answered in this capture" : "";
+}
+
+void
+msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
+{
+    packet_info *pinfo = m->pinfo;
+    const msstun_trans_t *t = m->trans;
+    const char *method = msstun_method_name(m->method);
+    proto_item *ti = m->ti;
+    guint16 code = m->error_code;
+
+    if (m->cls != MSSTUN_CLASS_ERROR)
+        return;
+    switch (code) {
+    case 401:
+        if (t && t->req_had_mi)
+            expert_add_info_format(pinfo, ti, &ei_msstun_diag_auth_failed,
+                                   "%s 401 after credentials were sent (request in frame %u): the server rejected "
+                                   "the username, password or realm%s", method, t->req_frame, retry_text(pinfo, t));
+        else
+            expert_add_info_format(pinfo, ti, &ei_msstun_diag_auth_challenge,
+                                   "%s 401: the normal first challenge, the request carried no credentials%s",
+                                   method, retry_text(pinfo, t));
+        break;
+    case 438:
+        if (m->format == MSSTUN_FMT_MSTURN)
+            expert_add_info_format(pinfo, ti, &ei_msstun_diag_error, "%s 438 Send Failed ([MS-TURN])", method);
+        else if (t && t->retry_ok_in)
+            expert_add_info_format(pinfo, ti, &ei_msstun_diag_stale_nonce,
+                                   "%s 438 Stale Nonce: the nonce expired%s", method, retry_text(pinfo, t));
+        else
+            expert_add_info_format(pinfo, ti, &ei_msstun_diag_stale_nonce_failed,
+                                   "%s 438 Stale Nonce: the nonce expired%s", method, retry_text(pinfo, t));
+        break;
+    case 403:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_forbidden,
+                               "%s 403 Forbidden: the server's policy refuses this request, e.g. the peer address "
+                               "is denied%s", method,
+                               t ? wmem_strdup_printf(pinfo->pool, " (request in frame %u)", t->req_frame) : "");
+        break;
+    case 437:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_alloc_mismatch, m->format == MSSTUN_FMT_MSTURN ?
+                               "%s 437 No Binding: the server has no allocation for this client" :
+                               "%s 437 Allocation Mismatch: no allocation exists for this 5-tuple (expired, deleted "
+                               "or never created), or an Allocate was repeated on a 5-tuple that has one", method);
+        break;
+    case 486:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_quota,
+                               "%s 486 Allocation Quota Reached: this user already has as many allocations as the "
+                               "server allows", method);
+        break;
+    case 508:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_capacity,
+                               "%s 508 Insufficient Capacity: the server has no relay ports or bandwidth left", method);
+        break;
+    case 300:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_try_alternate, "%s 300 Try Alternate: redirected to %s",
+                               method, m->ep[MSSTUN_ADDR_ALTERNATE].valid ?
+                               msstun_endpoint_str(pinfo, &m->ep[MSSTUN_ADDR_ALTERNATE]) : "(no ALTERNATE-SERVER)");
+        break;
+    case 420:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_unknown_attr,
+                               "%s 420 Unknown Attribute: the receiver does not understand attribute 0x%04x (%s)",
+                               method, m->unknown_attr,
+                               m->has_unknown_attr ? val_to_str_ext_const(m->unknown_attr, &msstun_attr_names_ext, "unknown")
+                                                   : "not listed");
+        break;
+    case 442:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_transport,
+                               "%s 442 Unsupported Transport Protocol: the server offers no %s relay", method,
+                               t && t->req_transport == 6 ? "TCP (RFC 6062)" : t && t->req_transport == 17 ? "UDP" : "such");
+        break;
+    case 446:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_rfc6062,
+                               "%s 446 Connection Already Exists: this allocation already has a TCP connection to "
+                               "that peer (RFC 6062 5.2)", method);
+        break;
+    case 447:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_rfc6062_failed,
+                               "%s 447 Connection Timeout or Failure: the server could not open, or lost, the TCP "
+                               "connection to the peer (RFC 6062 5.2)", method);
+        break;
+    case 487:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_role_conflict,
+                               "%s 487 Role Conflict: both agents claimed the same ICE role; the sender switches "
+                               "role and checks again (RFC 8445 7.3.1.1)", method);
+        break;
+    case 431:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_auth_failed,
+                               "%s 431 Integrity Check Failure: the receiver computed another MESSAGE-INTEGRITY, "
+                               "so the two sides disagree on the password", method);
+        break;
+    default:
+        expert_add_info_format(pinfo, ti, &ei_msstun_diag_error, "%s Error Response %u (%s)", method, code,
+                               val_to_str_const(code, msstun_error_names, "Unknown"));
+        break;
+    }
+}

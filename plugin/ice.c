@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * ice.c - ICE candidate pairs (RFC 8445 7.2, [MS-ICE2] 3.1.4): Binding
+ * requests grouped by the session's ufrags and the two transport endpoints,
+ * with per-direction results. A check works only when it succeeds in each
+ * direction; the second pass says which direction did not.
+ *
+ * Checks relayed through TURN (STUN inside DATA) use the peer address from
+ * the enclosing Send/Data indication and the allocation's relayed address.
+ */
+#include "msstun.h"
+
+#define MSSTUN_MAX_PAIRS 20000
+
+static wmem_map_t *msstun_pairs;          /* key string -> msstun_ice_pair_t */
+static wmem_map_t *msstun_pairs_by_ep;    /* endpoints only -> last pair (keep-alives) */
+static wmem_map_t *msstun_sessions;       /* ufrags -> msstun_ice_session_t */
+
+typedef struct {
+    guint32 first_pair;
+    guint32 successes;
+} msstun_ice_session_t;
+static wmem_array_t *msstun_pair_list;
+
+void
+msstun_ice_init(void)
+{
+    msstun_pairs = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
+    msstun_pairs_by_ep = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
+    msstun_sessions = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
+    msstun_pair_list = wmem_array_new(wmem_file_scope(), sizeof(msstun_ice_pair_t *));
+}
+
+wmem_array_t *msstun_ice_pairs(void) { return msstun_pair_list; }
+
+/* The two ends of the check this message belongs to */
+static void
+message_endpoints(const msstun_msg_t *m, msstun_endpoint_t *src, msstun_endpoint_t *dst, gboolean *relayed)
+{
+    packet_info *pinfo = m->pinfo;
+    const msstun_msg_t *p = m->parent;
+
+    src->addr = pinfo->src; src->port = (guint16)pinfo->srcport; src->valid = TRUE;
+    dst->addr = pinfo->dst; dst->port = (guint16)pinfo->destport; dst->valid = TRUE;
+    *relayed = FALSE;
+    if (p && p->ep[MSSTUN_ADDR_PEER].valid) {
+        gboolean to_peer = p->method == MSSTUN_M_SEND || p->method == MSSTUN_M_MS_SEND;
+        const msstun_alloc_t *a = p->alloc;
+        *relayed = TRUE;
+        if (to_peer) {
+            if (a && a->relayed.valid)
+                *src = a->relayed;
+            *dst = p->ep[MSSTUN_ADDR_PEER];
+        } else {
+            *src = p->ep[MSSTUN_ADDR_PEER];
+            if (a && a->relayed.valid)
+                *dst = a->relayed;
+        }
+    } else if (p && p->method == MSSTUN_M_MS_DATA && p->ep[MSSTUN_ADDR_PEER].valid) {
+        *src = p->ep[MSSTUN_ADDR_PEER];
+    }
+}
+
+static int
+endpoint_cmp(const msstun_endpoint_t *a, const msstun_endpoint_t *b)
+{
+    int c = cmp_address(&a->addr, &b->addr);
+    return c ? c : (int)a->port - (int)b->port;
+}
+
+/* "A:B" -> "A/B" with the two ufrags sorted, so both directions share it */
+static const char *
+session_key(wmem_allocator_t *scope, const char *username)
+{
+    const char *colon = strchr(username, ':');
+    char *a, *b;
+
+    if (!colon)
+        return wmem_strdup(scope, username);
+    a = wmem_strndup(scope, username, colon - username);
+    b = wmem_strdup(scope, colon + 1);
+    return strcmp(a, b) <= 0 ? wmem_strdup_printf(scope, "%s/%s", a, b) : wmem_strdup_printf(scope, "%s/%s", b, a);
+}
+
+static const char *
+ep_key(packet_info *pinfo, const msstun_endpoint_t *lo, const msstun_endpoint_t *hi, gboolean tcp)
+{
+    return wmem_strdup_printf(pinfo->pool, "%s|%s|%s", tcp ? "tcp" : "udp",
+                              msstun_endpoint_str(pinfo, lo), msstun_endpoint_str(pinfo, hi));
+}
+
+static msstun_ice_pair_t *
+find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
+{
+    packet_info *pinfo = m->pinfo;
+    msstun_endpoint_t src, dst;
+    const msstun_endpoint_t *lo, *hi;
+    gboolean relayed;
+    const char *ek, *key;
+    msstun_ice_pair_t *pr;
+
+    message_endpoints(m, &src, &dst, &relayed);
+    if (endpoint_cmp(&src, &dst) <= 0) { lo = &src; hi = &dst; *dir = 0; }
+    else { lo = &dst; hi = &src; *dir = 1; }
+    ek = ep_key(pinfo, lo, hi, m->over_tcp);
+    if (!m->username)
+        return (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs_by_ep, ek);
+    key = wmem_strdup_printf(pinfo->pool, "%s|%s", session_key(pinfo->pool, m->username), ek);
+    pr = (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs, key);
+    if (pr || !create || wmem_array_get_count(msstun_pair_list) >= MSSTUN_MAX_PAIRS)
+        return pr;
+    pr = wmem_new0(wmem_file_scope(), msstun_ice_pair_t);
+    pr->id = wmem_array_get_count(msstun_pair_list) + 1;
+    pr->ufrags = session_key(wmem_file_scope(), m->username);
+    copy_address_wmem(wmem_file_scope(), &pr->ep[0].addr, &lo->addr);
+    pr->ep[0].port = lo->port; pr->ep[0].valid = TRUE;
+    copy_address_wmem(wmem_file_scope(), &pr->ep[1].addr, &hi->addr);
+    pr->ep[1].port = hi->port; pr->ep[1].valid = TRUE;
+    pr->tcp = m->over_tcp;
+    pr->relayed = relayed;
+    if (!wmem_map_lookup(msstun_sessions, pr->ufrags)) {
+        msstun_ice_session_t *se = wmem_new0(wmem_file_scope(), msstun_ice_session_t);
+        se->first_pair = pr->id;
+        wmem_map_insert(msstun_sessions, pr->ufrags, se);
+    }
+    wmem_map_insert(msstun_pairs, wmem_strdup(wmem_file_scope(), key), pr);
+    wmem_map_insert(msstun_pairs_by_ep, wmem_strdup(wmem_file_scope(), ek), pr);
+    wmem_array_append_one(msstun_pair_list, pr);
+    return pr;
+}
+
+/* First pass: count what this message adds to its pair */
+static msstun_ice_pair_t *
+update_pair(msstun_msg_t *m)
+{
+    msstun_trans_t *t = m->trans;
+    msstun_ice_pair_t *pr;
+    msstun_ice_dir_t *d;
+    guint8 dir;
+
+    if (m->cls == MSSTUN_CLASS_REQUEST) {
+        pr = find_pair(m, TRUE, &dir);
+        if (!pr)
+            return NULL;
+        d = &pr->dir[dir];
+        pr->ms_ice2 |= m->ms_ice2;
+        if (t && t->req_frame == m->pinfo->num) {
+            t->pair = pr;
+            t->pair_dir = dir;
+            d->checks++;
+            if (!d->first_check_in)
+                d->first_check_in = m->pinfo->num;
+        } else {
+            d->retransmissions++;
+        }
+        if (m->ice_role) {
+            d->role = m->ice_role;
+            d->tie_breaker = m->tie_breaker;
+        }
+        return pr;
+    }
+    if (m->cls == MSSTUN_CLASS_INDICATION) {
+        pr = find_pair(m, FALSE, &dir);
+        if (pr)
+            pr->dir[dir].keepalives++;
+        return pr;
+    }
+    if (!t || !t->pair || t->rsp_frame != m->pinfo->num)
+        return t ? t->pair : NULL;
+    pr = t->pair;
+    d = &pr->dir[t->pair_dir];
+    if (m->cls == MSSTUN_CLASS_SUCCESS) {
+        d->answered++;
+        if (!d->first_success_in)
+            d->first_success_in = m->pinfo->num;
+        if (t->req_use_candidate)
+            d->nominated++;
+        {
+            msstun_ice_session_t *se = (msstun_ice_session_t *)wmem_map_lookup(msstun_sessions, pr->ufrags);
+            if (se)
+                se->successes++;
+        }
+    } else {
+        d->failed++;
+        d->last_error = m->error_code;
+        if (!d->first_error_in)
+            d->first_error_in = m->pinfo->num;
+        if (m->error_code == 487)
+            d->role_conflicts++;
+    }
+    return pr;
+}
+
+static void
+add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
+{
+    packet_info *pinfo = m->pinfo;
+    const msstun_ice_dir_t *d = &pr->dir[dir], *r = &pr->dir[1 - dir];
+    const msstun_ice_session_t *se;
+    proto_item *ti;
+    proto_tree *it;
+
+    ti = proto_tree_add_uint(m->tree, hf_msstun_ice_pair, m->tvb, 0, 0, pr->id);
+    proto_item_set_generated(ti);
+    proto_item_append_text(ti, " (%s %s <-> %s)", pr->ufrags, msstun_endpoint_str(pinfo, &pr->ep[0]),
+                           msstun_endpoint_str(pinfo, &pr->ep[1]));
+    it = proto_item_add_subtree(ti, ett_msstun_ice);
+    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_checks, m->tvb, 0, 0, d->checks));
+    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_answered, m->tvb, 0, 0, d->answered));
+    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_failed, m->tvb, 0, 0, d->failed));
+    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_rev_checks, m->tvb, 0, 0, r->checks));
+    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_rev_answered, m->tvb, 0, 0, r->answered));
+    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_nominated, m->tvb, 0, 0, d->nominated + r->nominated));
+
+    /* Verdicts need the whole capture: second pass, on the pair's first check */
+    if (!PINFO_FD_VISITED(pinfo) || m->cls != MSSTUN_CLASS_REQUEST || d->first_check_in != pinfo->num)
+        return;
+    if (d->answered == 0 && r->answered > 0)
+        expert_add_info_format(pinfo, ti, &ei_msstun_ice_one_way,
+                               "ICE pair %u works one way only: %u checks %s -> %s got no success response, "
+                               "while %u checks the other way succeeded", pr->id, d->checks,
+                               msstun_endpoint_str(pinfo, &pr->ep[dir]), msstun_endpoint_str(pinfo, &pr->ep[1 - dir]),
+                               r->answered);
+    else if (d->answered == 0 && r->answered == 0 && (d->checks || r->checks))
+        expert_add_info_format(pinfo, ti, &ei_msstun_ice_pair_failed,
+                               "ICE pair %u never succeeded in either direction (%u + %u checks)", pr->id,
+                               d->checks, r->checks);
+    se = (const msstun_ice_session_t *)wmem_map_lookup(msstun_sessions, pr->ufrags);
+    if (se && se->successes == 0 && se->first_pair == pr->id)
+        expert_add_info_format(pinfo, m->ti, &ei_msstun_ice_session_failed,
+                               "ICE session %s: no candidate pair got a single success response", pr->ufrags);
+}
+
+void
+msstun_track_ice(msstun_msg_t *m)
+{
+    msstun_ice_pair_t *pr = NULL;
+    guint8 dir = 0;
+
+    if (m->method != MSSTUN_M_BINDING)
+        return;
+    if (!PINFO_FD_VISITED(m->pinfo)) {
+        pr = update_pair(m);
+    } else if (m->cls == MSSTUN_CLASS_REQUEST || m->cls == MSSTUN_CLASS_INDICATION) {
+        pr = find_pair(m, FALSE, &dir);
+    } else if (m->trans) {
+        pr = m->trans->pair;
+    }
+    if (!pr)
+        return;
+    if (m->cls == MSSTUN_CLASS_REQUEST || m->cls == MSSTUN_CLASS_INDICATION)
+        find_pair(m, FALSE, &dir);
+    else if (m->trans)
+        dir = m->trans->pair_dir;
+    add_pair_tree(m, pr, dir);
+}
