@@ -18,7 +18,8 @@ retry_text(packet_info *pinfo, const msstun_trans_t *t)
     if (t->retry_ok_in)
         return wmem_strdup_printf(pinfo->pool, "; the retry succeeded (frame %u)", t->retry_ok_in);
     if (t->retry_failed_in)
-        return wmem_strdup_printf(pinfo->pool, "; the retry failed again (frame %u)", t->retry_failed_in);
+        return wmem_strdup_printf(pinfo->pool, "; the retry got %u %s (frame %u)", t->retry_error,
+                                  val_to_str_const(t->retry_error, msstun_error_names, "Unknown"), t->retry_failed_in);
     return PINFO_FD_VISITED(pinfo) ? "; no retry answered in this capture" : "";
 }
 

@@ -139,6 +139,9 @@ update_pair(msstun_msg_t *m)
     guint8 dir;
 
     if (m->cls == MSSTUN_CLASS_REQUEST) {
+        /* a connectivity check, not a plain STUN query (RFC 8445 7.1) */
+        if (!m->username || !(m->has_priority || m->ice_role || m->ms_ice2 || strchr(m->username, ':')))
+            return NULL;
         pr = find_pair(m, TRUE, &dir);
         if (!pr)
             return NULL;

@@ -14,6 +14,7 @@
 #include <epan/expert.h>
 #include <epan/conversation.h>
 #include <epan/prefs.h>
+#include <epan/tfs.h>          /* 4.6: no longer pulled in by packet.h */
 
 /* ---- Wireshark 4.0 / 4.4 / 4.6 API differences ------------------------ */
 #define MSSTUN_WS_VER (WIRESHARK_VERSION_MAJOR * 10000 + WIRESHARK_VERSION_MINOR * 100)
@@ -158,6 +159,7 @@ struct msstun_trans {
     msstun_endpoint_t req_peer;       /* XOR-PEER-ADDRESS of the request (file scope) */
     guint32  retry_ok_in;      /* 438/401: a later request that succeeded */
     guint32  retry_failed_in;  /* 438/401: a later request that failed again */
+    guint16  retry_error;      /* ... with this code */
     struct msstun_ice_pair *pair;   /* Binding: the ICE pair, set on the request */
     guint8   pair_dir;
 };

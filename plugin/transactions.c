@@ -60,8 +60,10 @@ note_retry(msstun_conv_t *conv, msstun_trans_t *t)
     if (p && p != t && p->method == t->method) {
         if (t->error_code == 0)
             p->retry_ok_in = t->rsp_frame;
-        else
+        else {
             p->retry_failed_in = t->rsp_frame;
+            p->retry_error = t->error_code;
+        }
         conv->pending_retry = NULL;
     }
     if (t->error_code == 401 || t->error_code == 438)

@@ -235,7 +235,7 @@ update_allocation(msstun_msg_t *m, msstun_conv_t *conv)
             a->last_refresh_time = pinfo->abs_ts;
             if (m->has_lifetime && m->lifetime == 0 && !a->deleted_in)
                 a->deleted_in = pinfo->num;
-            else if (m->has_lifetime)
+            else if (m->has_lifetime && m->lifetime)
                 a->lifetime = m->lifetime;
         } else if (err && m->error_code != 401 && m->error_code != 438) {
             a->refresh_failures++;

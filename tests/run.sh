@@ -40,5 +40,7 @@ cp -r captures "$work/captures"
 cp -r ../shared/vectors "$work/vectors" 2>/dev/null || true
 chmod -R a+rwX "$work"
 export MSSTUN_TEST_WORK="$work" MSSTUN_WS_VERSION="$wsver"
+# as root (CI) the package test installs the .deb, decodes with root tshark, and removes it
+[ "$(id -u)" = 0 ] && export MSSTUN_TEST_INSTALL_DEB=1
 export MSSTUN_ASAN_LIB="$(gcc -print-file-name=libasan.so)" MSSTUN_UBSAN_LIB="$(gcc -print-file-name=libubsan.so)"
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests "$@"
