@@ -21,6 +21,7 @@ typedef struct {
     guint32 successes;
 } msstun_ice_session_t;
 static wmem_array_t *msstun_pair_list;
+static msstun_cap_t pair_cap = { 0, "ICE candidate pairs" };
 
 void
 msstun_ice_init(void)
@@ -29,6 +30,7 @@ msstun_ice_init(void)
     msstun_pairs_by_ep = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
     msstun_sessions = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
     msstun_pair_list = wmem_array_new(wmem_file_scope(), sizeof(msstun_ice_pair_t *));
+    msstun_cap_reset(&pair_cap);
 }
 
 wmem_array_t *msstun_ice_pairs(void) { return msstun_pair_list; }
@@ -107,8 +109,12 @@ find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
         return (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs_by_ep, ek);
     key = wmem_strdup_printf(pinfo->pool, "%s|%s", session_key(pinfo->pool, m->username), ek);
     pr = (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs, key);
-    if (pr || !create || wmem_array_get_count(msstun_pair_list) >= MSSTUN_MAX_PAIRS)
+    if (pr || !create)
         return pr;
+    if (wmem_array_get_count(msstun_pair_list) >= MSSTUN_MAX_PAIRS) {
+        msstun_cap_hit(&pair_cap, m);
+        return NULL;
+    }
     pr = wmem_new0(wmem_file_scope(), msstun_ice_pair_t);
     pr->id = wmem_array_get_count(msstun_pair_list) + 1;
     pr->ufrags = session_key(wmem_file_scope(), m->username);
@@ -242,6 +248,7 @@ msstun_track_ice(msstun_msg_t *m)
 
     if (m->method != MSSTUN_M_BINDING)
         return;
+    msstun_cap_show(&pair_cap, m);
     if (!PINFO_FD_VISITED(m->pinfo)) {
         pr = update_pair(m);
     } else if (m->cls == MSSTUN_CLASS_REQUEST || m->cls == MSSTUN_CLASS_INDICATION) {

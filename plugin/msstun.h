@@ -29,6 +29,14 @@ typedef gboolean msstun_bool_t;
 #define msstun_get_u16 tvb_get_ntohs
 #define msstun_get_u32 tvb_get_ntohl
 #endif
+/* stat_tap_ui init callbacks (tshark -z) return bool from 4.6 */
+#if MSSTUN_WS_VER >= 40600
+#define MSSTUN_TAP_INIT_RET         bool
+#define MSSTUN_TAP_INIT_RETURN(ok)  return (ok)
+#else
+#define MSSTUN_TAP_INIT_RET         void
+#define MSSTUN_TAP_INIT_RETURN(ok)  return
+#endif
 
 /* bytes needed to pad n to a multiple of 4 (wsutil has it only from 4.2) */
 #define MSSTUN_PAD4(n) ((4 - ((n) & 3)) & 3)
@@ -313,6 +321,16 @@ void msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, i
 void msstun_check_integrity(msstun_msg_t *m);
 void msstun_integrity_register(module_t *module, int proto);   /* UAT, preferences, fields */
 void msstun_integrity_handoff(void);                            /* SDP learning postdissector */
+
+/* A cap on one of the file's tables: the frame that first hit it shows one
+ * expert info, on every pass. */
+typedef struct {
+    guint32 frame;
+    const char *what;
+} msstun_cap_t;
+void msstun_cap_hit(msstun_cap_t *cap, const msstun_msg_t *m);
+#define msstun_cap_reset(cap) ((cap)->frame = 0)
+void msstun_cap_show(const msstun_cap_t *cap, const msstun_msg_t *m);
 
 /* transactions.c */
 void msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv);

@@ -97,6 +97,9 @@ expert_field ei_msstun_short_packet = EI_INIT, ei_msstun_wrong_msglen = EI_INIT,
     ei_msstun_ice_one_way = EI_INIT, ei_msstun_ice_pair_failed = EI_INIT, ei_msstun_ice_session_failed = EI_INIT,
     ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT;
 
+/* msstun.type.class is the C1/C0 bits as they sit in the type: 0x00, 0x01, 0x10, 0x11 */
+static const value_string class_bits_vals[] = {
+    { 0x00, "Request" }, { 0x01, "Indication" }, { 0x10, "Success Response" }, { 0x11, "Error Response" }, { 0, NULL } };
 static const value_string transport_vals[] = { { 17, "UDP" }, { 6, "TCP" }, { 0, NULL } };
 static const value_string family_vals[] = { { 1, "IPv4" }, { 2, "IPv6" }, { 0, NULL } };
 static const value_string comprehension_vals[] = { { 0, "Required" }, { 1, "Optional" }, { 0, NULL } };
@@ -143,7 +146,7 @@ proto_register_msstun(void)
 {
     static hf_register_info hf[] = {
         HF(hf_msstun_type, "Message Type", "msstun.type", FT_UINT16, BASE_HEX, NULL, 0, NULL),
-        HF(hf_msstun_type_class, "Message Class", "msstun.type.class", FT_UINT16, BASE_HEX, NULL, 0x0110, NULL),
+        HF(hf_msstun_type_class, "Message Class", "msstun.type.class", FT_UINT16, BASE_HEX, VALS(class_bits_vals), 0x0110, NULL),
         HF(hf_msstun_type_method, "Message Method", "msstun.type.method", FT_UINT16, BASE_HEX, NULL, 0x3EEF, NULL),
         HF(hf_msstun_type_method_assignment, "Message Method Assignment", "msstun.type.method-assignment",
            FT_UINT16, BASE_HEX, VALS(assignment_vals), 0x2000, NULL),
@@ -407,8 +410,8 @@ proto_register_msstun(void)
         { &ei_msstun_ice_session_failed, { "msstun.ice.session_failed", PI_SEQUENCE, PI_ERROR,
             "No ICE candidate pair succeeded", EXPFILL } },
         { &ei_msstun_unanswered, { "msstun.expert.unanswered", PI_SEQUENCE, PI_WARN, "Request got no response", EXPFILL } },
-        { &ei_msstun_trans_cap, { "msstun.expert.transaction_cap", PI_SEQUENCE, PI_NOTE,
-            "Transaction table full; later requests are not tracked", EXPFILL } },
+        { &ei_msstun_trans_cap, { "msstun.expert.state_cap", PI_SEQUENCE, PI_NOTE,
+            "State table full; later entries are not tracked", EXPFILL } },
         { &ei_msstun_depth, { "msstun.expert.depth", PI_PROTOCOL, PI_NOTE, "Nesting too deep", EXPFILL } },
         { &ei_msstun_data_after_bind, { "msstun.rfc6062.data", PI_SEQUENCE, PI_CHAT, "RFC 6062 peer data", EXPFILL } },
         { &ei_msstun_att_value, { "msstun.att.value.bad", PI_PROTOCOL, PI_WARN, "Attribute value out of range", EXPFILL } },

@@ -244,7 +244,7 @@ report_draw(void *tapdata)
     printf("===================================================================\n");
 }
 
-static void
+static MSSTUN_TAP_INIT_RET
 report_init(const char *opt_arg, void *userdata)
 {
     msstun_report_t *r = g_new0(msstun_report_t, 1);
@@ -257,7 +257,9 @@ report_init(const char *opt_arg, void *userdata)
         fprintf(stderr, "msstun: %s\n", err->str);
         g_string_free(err, TRUE);
         g_free(r);
+        MSSTUN_TAP_INIT_RETURN(false);
     }
+    MSSTUN_TAP_INIT_RETURN(true);
 }
 
 static stat_tap_ui report_uis[] = {

@@ -19,6 +19,24 @@
 static wmem_map_t *msstun_transactions;
 static guint msstun_file_transactions;
 
+static msstun_cap_t trans_cap = { 0, "transactions" };
+
+void
+msstun_cap_hit(msstun_cap_t *cap, const msstun_msg_t *m)
+{
+    if (!cap->frame && !PINFO_FD_VISITED(m->pinfo))
+        cap->frame = m->pinfo->num;
+    msstun_cap_show(cap, m);
+}
+
+void
+msstun_cap_show(const msstun_cap_t *cap, const msstun_msg_t *m)
+{
+    if (cap->frame && cap->frame == m->pinfo->num)
+        expert_add_info_format(m->pinfo, m->ti, &ei_msstun_trans_cap,
+                               "Table of %s is full: later ones in this capture are not tracked", cap->what);
+}
+
 static guint
 tid_hash(gconstpointer k)
 {
@@ -39,6 +57,7 @@ void
 msstun_transactions_init(void)
 {
     msstun_file_transactions = 0;
+    msstun_cap_reset(&trans_cap);
     msstun_transactions = wmem_map_new(wmem_file_scope(), tid_hash, tid_equal);
 }
 
@@ -87,9 +106,7 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
         if (!t && m->cls == MSSTUN_CLASS_REQUEST) {
             if (conv->n_transactions >= msstun_pref_max_transactions ||
                 msstun_file_transactions >= 64 * msstun_pref_max_transactions) {
-                if (!conv->trans_cap_hit)
-                    expert_add_info(pinfo, m->ti, &ei_msstun_trans_cap);
-                conv->trans_cap_hit = TRUE;
+                msstun_cap_hit(&trans_cap, m);
                 return;
             }
             t = wmem_new0(wmem_file_scope(), msstun_trans_t);
@@ -120,6 +137,7 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
             }
         }
     }
+    msstun_cap_show(&trans_cap, m);
     if (!t)
         return;
     m->trans = t;

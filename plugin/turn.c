@@ -19,6 +19,8 @@ static wmem_map_t *msstun_connections;     /* CONNECTION-ID -> msstun_tcp_conn_t
 static wmem_array_t *msstun_connection_list;
 static wmem_array_t *msstun_allocation_list;
 static guint msstun_n_connections;
+static msstun_cap_t conn_cap = { 0, "RFC 6062 connections" };
+static msstun_cap_t alloc_cap = { 0, "TURN allocations" };
 nstime_t msstun_last_time;
 
 void
@@ -29,6 +31,8 @@ msstun_turn_init(void)
     msstun_allocation_list = wmem_array_new(wmem_file_scope(), sizeof(msstun_alloc_t *));
     msstun_n_connections = 0;
     nstime_set_zero(&msstun_last_time);
+    msstun_cap_reset(&conn_cap);
+    msstun_cap_reset(&alloc_cap);
 }
 
 wmem_array_t *msstun_allocations(void) { return msstun_allocation_list; }
@@ -43,10 +47,16 @@ copy_endpoint(msstun_endpoint_t *dst, const msstun_endpoint_t *src)
 }
 
 static msstun_tcp_conn_t *
-connection_lookup(guint32 cid, gboolean create)
+connection_lookup(guint32 cid, const msstun_msg_t *m)
 {
     msstun_tcp_conn_t *c = (msstun_tcp_conn_t *)wmem_map_lookup(msstun_connections, GUINT_TO_POINTER(cid));
-    if (!c && create && msstun_n_connections < MSSTUN_MAX_CONNECTIONS) {
+    if (m)
+        msstun_cap_show(&conn_cap, m);
+    if (!c && m && msstun_n_connections >= MSSTUN_MAX_CONNECTIONS) {
+        msstun_cap_hit(&conn_cap, m);
+        return NULL;
+    }
+    if (!c && m) {
         c = wmem_new0(wmem_file_scope(), msstun_tcp_conn_t);
         c->connection_id = cid;
         wmem_map_insert(msstun_connections, GUINT_TO_POINTER(cid), c);
@@ -74,7 +84,7 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
 
     if (m->method == MSSTUN_M_CONNECTION_BIND && m->cls == MSSTUN_CLASS_ERROR && conv->has_connection_id &&
         !PINFO_FD_VISITED(pinfo)) {
-        c = connection_lookup(conv->connection_id, FALSE);
+        c = connection_lookup(conv->connection_id, NULL);
         if (c && !c->bind_error_in) {
             c->bind_error_in = pinfo->num;
             c->bind_error = m->error_code;
@@ -84,7 +94,7 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
         /* RFC 6062 4.3: from now on the connection carries the peer's data */
         if (!PINFO_FD_VISITED(pinfo) && conv->has_connection_id && !conv->data_from) {
             conv->data_from = pinfo->num + 1;
-            c = connection_lookup(conv->connection_id, FALSE);
+            c = connection_lookup(conv->connection_id, NULL);
             if (c)
                 c->bind_ok_in = pinfo->num;
         }
@@ -97,7 +107,7 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
     if (!m->has_connection_id || (!announce && !bind_req))
         return;
 
-    c = connection_lookup(m->connection_id, !PINFO_FD_VISITED(pinfo));
+    c = connection_lookup(m->connection_id, PINFO_FD_VISITED(pinfo) ? NULL : m);
     if (!c)
         return;
     if (!PINFO_FD_VISITED(pinfo)) {
@@ -166,8 +176,10 @@ new_allocation(msstun_msg_t *m, msstun_conv_t *conv)
     packet_info *pinfo = m->pinfo;
     msstun_alloc_t *a;
 
-    if (wmem_array_get_count(msstun_allocation_list) >= MSSTUN_MAX_ALLOCATIONS)
+    if (wmem_array_get_count(msstun_allocation_list) >= MSSTUN_MAX_ALLOCATIONS) {
+        msstun_cap_hit(&alloc_cap, m);
         return NULL;
+    }
     a = wmem_new0(wmem_file_scope(), msstun_alloc_t);
     a->id = wmem_array_get_count(msstun_allocation_list) + 1;
     set_endpoint(&a->client, &pinfo->src, pinfo->srcport);
@@ -305,6 +317,7 @@ msstun_track_turn(msstun_msg_t *m, msstun_conv_t *conv)
         if (m->depth == 0)
             update_allocation(m, conv);
     }
+    msstun_cap_show(&alloc_cap, m);
     m->alloc = conv->alloc;
     if (m->depth == 0 && m->method != MSSTUN_M_BINDING)
         add_allocation_tree(m->tree, m->tvb, m->pinfo, conv->alloc);
@@ -340,7 +353,7 @@ msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, ms
 {
     proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, 0, ENC_NA);
     proto_tree *rt = proto_item_add_subtree(ti, ett_msstun_rfc6062);
-    msstun_tcp_conn_t *c = connection_lookup(conv->connection_id, FALSE);
+    msstun_tcp_conn_t *c = connection_lookup(conv->connection_id, NULL);
 
     proto_item_append_text(ti, ", RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
     if (c && !PINFO_FD_VISITED(pinfo))

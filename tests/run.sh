@@ -43,4 +43,5 @@ export MSSTUN_TEST_WORK="$work" MSSTUN_WS_VERSION="$wsver"
 # as root (CI) the package test installs the .deb, decodes with root tshark, and removes it
 [ "$(id -u)" = 0 ] && export MSSTUN_TEST_INSTALL_DEB=1
 export MSSTUN_ASAN_LIB="$(gcc -print-file-name=libasan.so)" MSSTUN_UBSAN_LIB="$(gcc -print-file-name=libubsan.so)"
+[ -n "${MSSTUN_UPDATE_DOCS:-}" ] && export MSSTUN_UPDATE_DOCS
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests "$@"
