@@ -12,6 +12,8 @@
  */
 #include "msstun.h"
 
+#include <stddef.h>
+
 /* Custom decoders (attrs.c) */
 void msstun_dec_change_request(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_username(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
@@ -19,7 +21,6 @@ void msstun_dec_integrity(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *,
 void msstun_dec_error_code(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_unknown_attrs(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_channel_number(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_lifetime(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_magic_cookie(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_data(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_realm(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
@@ -28,13 +29,11 @@ void msstun_dec_address_family(msstun_msg_t *, const msstun_attr_def_t *, tvbuff
 void msstun_dec_even_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_transport(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_pw_alg(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_priority(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_use_candidate(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_response_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_connection_id(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_address_error(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_icmp(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_ms_version(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_software(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_ttc(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_fingerprint(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
@@ -46,12 +45,15 @@ void msstun_dec_bw_acm(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, pr
 void msstun_dec_bw_amount(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_site_response(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_location_profile(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_impl_version(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_goog_network(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 
 #define ANY 0xFFFF
 #define A(type, name, enc, flags, slot, min, max, hf, dec, spec) \
-    { type, name, MSSTUN_ENC_##enc, flags, MSSTUN_ADDR_##slot, min, max, hf, dec, spec }
+    { type, name, MSSTUN_ENC_##enc, flags, MSSTUN_ADDR_##slot, min, max, hf, dec, -1, -1, spec }
+/* a 32-bit value the Info column and the trackers read from msstun_msg_t */
+#define FACT(type, name, flags, hf, field, spec) \
+    { type, name, MSSTUN_ENC_U32, flags, MSSTUN_ADDR_OTHER, 4, 4, hf, NULL, \
+      (gint16)offsetof(msstun_msg_t, field), (gint16)offsetof(msstun_msg_t, has_##field), spec }
 #define MS MSSTUN_AF_MS
 #define DEP MSSTUN_AF_DEPRECATED
 
@@ -69,7 +71,7 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x000A, "UNKNOWN-ATTRIBUTES",       CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_unknown_attrs, "RFC 5389 15.9; MS-TURN 2.2.2.5"),
     A(0x000B, "REFLECTED-FROM",           ADDR,   DEP, OTHER,      8, 20, NULL, NULL, "RFC 3489 11.2.11"),
     A(0x000C, "CHANNEL-NUMBER",           CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_channel_number, "RFC 8656 18.1"),
-    A(0x000D, "LIFETIME",                 CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_lifetime, "RFC 8656 18.2; MS-TURN 2.2.2.6"),
+    FACT(0x000D, "LIFETIME", 0, &hf_msstun_att_lifetime, lifetime, "RFC 8656 18.2; MS-TURN 2.2.2.6"),
     A(0x000E, "ALTERNATE-SERVER (MS)",    ADDR,   MS,  ALTERNATE,  8, 20, NULL, NULL, "MS-TURN 2.2.2.7"),
     A(0x000F, "MAGIC-COOKIE",             CUSTOM, MS,  OTHER,      4, 4,  NULL, msstun_dec_magic_cookie, "MS-TURN 2.2.2.8"),
     A(0x0010, "BANDWIDTH",                U32,    MS,  OTHER,      4, 4,  &hf_msstun_att_bandwidth, NULL, "MS-TURN 2.2.2.9 (RFC 5766: reserved)"),
@@ -89,7 +91,7 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x001E, "USERHASH",                 BYTES,  0,   OTHER,      32, 32, &hf_msstun_att_userhash, NULL, "RFC 8489 14.4"),
     A(0x0020, "XOR-MAPPED-ADDRESS",       XADDR,  0,   XOR_MAPPED, 8, 20, NULL, NULL, "RFC 5389 15.2; MS-ICE2 2.2.2"),
     A(0x0022, "RESERVATION-TOKEN",        BYTES,  0,   OTHER,      8, 8,  &hf_msstun_att_reservation_token, NULL, "RFC 8656 18.10"),
-    A(0x0024, "PRIORITY",                 CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_priority, "RFC 8445 7.1.1"),
+    FACT(0x0024, "PRIORITY", 0, &hf_msstun_att_priority, priority, "RFC 8445 7.1.1"),
     A(0x0025, "USE-CANDIDATE",            CUSTOM, 0,   OTHER,      0, 0,  NULL, msstun_dec_use_candidate, "RFC 8445 7.1.2"),
     A(0x0026, "PADDING",                  BYTES,  0,   OTHER,      0, ANY, &hf_msstun_value, NULL, "RFC 5780 7.6"),
     A(0x0027, "RESPONSE-PORT",            CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_response_port, "RFC 5780 7.5"),
@@ -102,7 +104,7 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x8003, "ALTERNATE-DOMAIN",         STRING, 0,   OTHER,      0, ANY, &hf_msstun_att_alternate_domain, NULL, "RFC 8489 14.16"),
     A(0x8004, "ICMP",                     CUSTOM, 0,   OTHER,      8, 8,  NULL, msstun_dec_icmp, "RFC 8656 18.13"),
     A(0x8006, "MS-UNKNOWN-8006",          BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_att_unknown8006, NULL, "seen in MS-TURN captures"),
-    A(0x8008, "MS-VERSION",               CUSTOM, MS,  OTHER,      4, 4,  NULL, msstun_dec_ms_version, "MS-TURN 2.2.2.17"),
+    FACT(0x8008, "MS-VERSION", MS, &hf_msstun_att_ms_version, ms_version, "MS-TURN 2.2.2.17"),
     A(0x8020, "XOR-MAPPED-ADDRESS (MS)",  XADDR,  MS,  XOR_MAPPED, 8, 20, NULL, NULL, "MS-TURN 2.2.2.16"),
     A(0x8022, "SOFTWARE",                 CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_software, "RFC 5389 15.10"),
     A(0x8023, "ALTERNATE-SERVER",         ADDR,   0,   ALTERNATE,  8, 20, NULL, NULL, "RFC 5389 15.11"),
@@ -137,7 +139,7 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x8061, "SIP-DIALOG-IDENTIFIER",    BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_att_sip_dialog_id, NULL, "MS-TURNBWM 2.2.12"),
     A(0x8062, "SIP-CALL-IDENTIFIER",      BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_att_sip_call_id, NULL, "MS-TURNBWM 2.2.13"),
     A(0x8068, "LOCATION-PROFILE",         CUSTOM, MS,  OTHER,      4, 4,  NULL, msstun_dec_location_profile, "MS-TURNBWM 2.2.14"),
-    A(0x8070, "IMPLEMENTATION-VERSION",   CUSTOM, MS,  OTHER,      4, 4,  NULL, msstun_dec_impl_version, "MS-ICE2 2.2.2.2"),
+    FACT(0x8070, "IMPLEMENTATION-VERSION", MS, &hf_msstun_att_ms_version_ice, impl_version, "MS-ICE2 2.2.2.2"),
     A(0x8090, "MS-ALTERNATE-MAPPED-ADDRESS", ADDR, MS, OTHER,      8, 20, NULL, NULL, "MS-TURN 2.2.2.23"),
     A(0x8095, "MULTIPLEXED-TURN-SESSION-ID", U64, MS,  OTHER,      8, 8,  &hf_msstun_att_ms_multiplexed_turn_session_id, NULL, "MS-TURN 2.2.2.24"),
     A(0xC000, "CISCO-STUN-FLOWDATA",      BYTES,  0,   OTHER,      0, ANY, &hf_msstun_value, NULL, "Cisco"),

@@ -199,14 +199,6 @@ DECODER(msstun_dec_channel_number)
                                "Channel number 0x%04x is outside 0x4000-0x7FFF", ch);
 }
 
-DECODER(msstun_dec_lifetime)
-{
-    m->has_lifetime = TRUE;
-    m->lifetime = tvb_get_ntohl(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_lifetime, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_item_append_text(ai, ": %u", m->lifetime);
-}
-
 /* [MS-TURN] 2.2.2.8: value 0x72C64BC6, first attribute of every message */
 DECODER(msstun_dec_magic_cookie)
 {
@@ -282,14 +274,6 @@ DECODER(msstun_dec_pw_alg)
     }
 }
 
-DECODER(msstun_dec_priority)
-{
-    m->has_priority = TRUE;
-    m->priority = tvb_get_ntohl(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_priority, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_item_append_text(ai, ": %u", m->priority);
-}
-
 DECODER(msstun_dec_use_candidate)
 {
     m->use_candidate = TRUE;
@@ -329,14 +313,6 @@ DECODER(msstun_dec_icmp)
     proto_tree_add_uint(tree, hf_msstun_att_icmp_type, vt, 2, 1, tc >> 9);
     proto_tree_add_uint(tree, hf_msstun_att_icmp_code, vt, 2, 2, tc & 0x1FF);
     proto_tree_add_item(tree, hf_msstun_att_icmp_data, vt, 4, 4, ENC_BIG_ENDIAN);
-}
-
-DECODER(msstun_dec_ms_version)
-{
-    m->has_ms_version = TRUE;
-    m->ms_version = tvb_get_ntohl(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_ms_version, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_item_append_text(ai, ": %u", m->ms_version);
 }
 
 DECODER(msstun_dec_software)
@@ -422,15 +398,6 @@ DECODER(msstun_dec_location_profile)
     proto_tree_add_item(tree, hf_msstun_att_lp_federation, vt, 2, 1, ENC_BIG_ENDIAN);
 }
 
-DECODER(msstun_dec_impl_version)
-{
-    m->has_impl_version = TRUE;
-    m->ms_ice2 = TRUE;
-    m->impl_version = tvb_get_ntohl(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_ms_version_ice, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_item_append_text(ai, ": %u", m->impl_version);
-}
-
 DECODER(msstun_dec_goog_network)
 {
     proto_tree_add_item(tree, hf_msstun_att_google_network_id, vt, 0, 2, ENC_BIG_ENDIAN);
@@ -456,6 +423,14 @@ decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, proto_
         add_string(vt, at, *def->hf, m->pinfo, ai);
         break;
     case MSSTUN_ENC_U32:
+        if (def->fact >= 0) {
+            guint32 v = tvb_get_ntohl(vt, 0);
+            *(guint32 *)((guint8 *)m + def->fact) = v;
+            *(gboolean *)((guint8 *)m + def->has) = TRUE;
+            proto_item_append_text(ai, ": %u", v);
+        }
+        proto_tree_add_item(at, *def->hf, vt, 0, len, ENC_BIG_ENDIAN);
+        break;
     case MSSTUN_ENC_U64:
         proto_tree_add_item(at, *def->hf, vt, 0, len, ENC_BIG_ENDIAN);
         break;

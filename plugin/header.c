@@ -357,6 +357,8 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
         att = proto_item_add_subtree(ai, ett_msstun_attributes);
         msstun_dissect_attributes(m, att, MSSTUN_HDR_LEN, end);
     }
+    if (m->has_impl_version)
+        m->ms_ice2 = TRUE;            /* [MS-ICE2] 2.2.2.2: in all its Binding messages */
     if (m->format == MSSTUN_FMT_MSTURN && (m->attr_count == 0 || tvb_get_ntohs(tvb, 20) != MSSTUN_A_MS_MAGIC_COOKIE))
         expert_add_info(pinfo, ti, &ei_msstun_magic_cookie_missing);
     if (m->seen_mi)

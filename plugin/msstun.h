@@ -191,6 +191,7 @@ typedef struct msstun_conv {
     wmem_map_t *channels;      /* channel number -> msstun_endpoint_t (ChannelBind) */
     struct msstun_alloc *alloc;       /* the TURN allocation this 5-tuple controls */
     msstun_trans_t *pending_retry;    /* last 401/438 waiting for the client's retry */
+    wmem_map_t *transactions;  /* transaction id -> msstun_trans_t, this 5-tuple */
     guint    n_transactions;
     gboolean trans_cap_hit;
 } msstun_conv_t;
@@ -277,6 +278,7 @@ typedef struct msstun_attr_def {
     guint16     min_len, max_len;
     int        *hf;          /* main field for the generic encodings */
     msstun_attr_decode_t decode;
+    gint16      fact, has;   /* U32: where msstun_msg_t keeps the value and its flag, or -1 */
     const char *spec;
 } msstun_attr_def_t;
 

@@ -14,8 +14,10 @@
 #define MSSTUN_TID_LEN 16
 
 
-/* One map per file: responses to RFC 5780 CHANGE-REQUESTs come from another
- * address, so a per-5-tuple map would miss them. TIDs are random. */
+/* One map per 5-tuple, so that a check relayed by a TURN server and captured
+ * on both legs is two transactions, not a retransmission; and one per file,
+ * the fallback for responses that come from another address (RFC 5780
+ * CHANGE-REQUEST). */
 static wmem_map_t *msstun_transactions;
 static guint msstun_file_transactions;
 
@@ -100,7 +102,14 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
     if (m->cls == MSSTUN_CLASS_INDICATION)
         return;
     tvb_memcpy(m->tvb, tid, 4, MSSTUN_TID_LEN);
-    t = (msstun_trans_t *)wmem_map_lookup(msstun_transactions, tid);
+    if (!conv->transactions)
+        conv->transactions = wmem_map_new(wmem_file_scope(), tid_hash, tid_equal);
+    t = (msstun_trans_t *)wmem_map_lookup(conv->transactions, tid);
+    if (!t && m->cls != MSSTUN_CLASS_REQUEST) {
+        msstun_trans_t *g = (msstun_trans_t *)wmem_map_lookup(msstun_transactions, tid);
+        if (g && (PINFO_FD_VISITED(pinfo) ? g->rsp_frame == pinfo->num : !g->rsp_frame))
+            t = g;
+    }
 
     if (!PINFO_FD_VISITED(pinfo)) {
         if (!t && m->cls == MSSTUN_CLASS_REQUEST) {
@@ -122,6 +131,7 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
                 t->req_peer.port = m->ep[MSSTUN_ADDR_PEER].port;
                 t->req_peer.valid = TRUE;
             }
+            wmem_map_insert(conv->transactions, t->tid, t);
             wmem_map_insert(msstun_transactions, t->tid, t);
             conv->n_transactions++;
             msstun_file_transactions++;
