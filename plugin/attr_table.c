@@ -52,10 +52,11 @@ void msstun_dec_goog_network(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t
     { type, name, MSSTUN_ENC_##enc, flags, MSSTUN_ADDR_##slot, min, max, hf, dec, -1, -1, spec }
 /* a 32-bit value the Info column and the trackers read from msstun_msg_t */
 #define FACT(type, name, flags, hf, field, spec) \
-    { type, name, MSSTUN_ENC_U32, flags, MSSTUN_ADDR_OTHER, 4, 4, hf, NULL, \
+    { type, name, MSSTUN_ENC_U32, (flags) | MSSTUN_AF_FACT, MSSTUN_ADDR_OTHER, 4, 4, hf, NULL, \
       (gint16)offsetof(msstun_msg_t, field), (gint16)offsetof(msstun_msg_t, has_##field), spec }
 #define MS MSSTUN_AF_MS
 #define DEP MSSTUN_AF_DEPRECATED
+#define KEY MSSTUN_AF_FACT
 
 /* Sorted by type: msstun_attr_lookup() bisects it. */
 static const msstun_attr_def_t msstun_attrs[] = {
@@ -64,39 +65,39 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x0003, "CHANGE-REQUEST",           CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_change_request, "RFC 5780 7.2"),
     A(0x0004, "SOURCE-ADDRESS",           ADDR,   DEP, OTHER,      8, 20, NULL, NULL, "RFC 3489 11.2.5"),
     A(0x0005, "CHANGED-ADDRESS",          ADDR,   DEP, OTHER,      8, 20, NULL, NULL, "RFC 3489 11.2.3"),
-    A(0x0006, "USERNAME",                 CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_username, "RFC 5389 15.3; MS-TURN 2.2.2.2"),
+    A(0x0006, "USERNAME",                 CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_username, "RFC 5389 15.3; MS-TURN 2.2.2.2"),
     A(0x0007, "PASSWORD",                 BYTES,  DEP, OTHER,      0, ANY, &hf_msstun_att_password, NULL, "RFC 3489 11.2.7"),
-    A(0x0008, "MESSAGE-INTEGRITY",        CUSTOM, 0,   OTHER,      20, 32, NULL, msstun_dec_integrity, "RFC 5389 15.4; MS-TURN 2.2.2.3"),
-    A(0x0009, "ERROR-CODE",               CUSTOM, 0,   OTHER,      4, ANY, NULL, msstun_dec_error_code, "RFC 5389 15.6; MS-TURN 2.2.2.4"),
-    A(0x000A, "UNKNOWN-ATTRIBUTES",       CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_unknown_attrs, "RFC 5389 15.9; MS-TURN 2.2.2.5"),
+    A(0x0008, "MESSAGE-INTEGRITY",        CUSTOM, KEY, OTHER,      20, 32, NULL, msstun_dec_integrity, "RFC 5389 15.4; MS-TURN 2.2.2.3"),
+    A(0x0009, "ERROR-CODE",               CUSTOM, KEY, OTHER,      4, ANY, NULL, msstun_dec_error_code, "RFC 5389 15.6; MS-TURN 2.2.2.4"),
+    A(0x000A, "UNKNOWN-ATTRIBUTES",       CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_unknown_attrs, "RFC 5389 15.9; MS-TURN 2.2.2.5"),
     A(0x000B, "REFLECTED-FROM",           ADDR,   DEP, OTHER,      8, 20, NULL, NULL, "RFC 3489 11.2.11"),
-    A(0x000C, "CHANNEL-NUMBER",           CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_channel_number, "RFC 8656 18.1"),
+    A(0x000C, "CHANNEL-NUMBER",           CUSTOM, KEY, OTHER,      4, 4,  NULL, msstun_dec_channel_number, "RFC 8656 18.1"),
     FACT(0x000D, "LIFETIME", 0, &hf_msstun_att_lifetime, lifetime, "RFC 8656 18.2; MS-TURN 2.2.2.6"),
     A(0x000E, "ALTERNATE-SERVER (MS)",    ADDR,   MS,  ALTERNATE,  8, 20, NULL, NULL, "MS-TURN 2.2.2.7"),
     A(0x000F, "MAGIC-COOKIE",             CUSTOM, MS,  OTHER,      4, 4,  NULL, msstun_dec_magic_cookie, "MS-TURN 2.2.2.8"),
     A(0x0010, "BANDWIDTH",                U32,    MS,  OTHER,      4, 4,  &hf_msstun_att_bandwidth, NULL, "MS-TURN 2.2.2.9 (RFC 5766: reserved)"),
     A(0x0011, "DESTINATION-ADDRESS",      ADDR,   MS,  DESTINATION, 8, 20, NULL, NULL, "MS-TURN 2.2.2.10"),
     A(0x0012, "XOR-PEER-ADDRESS",         XADDR,  0,   PEER,       8, 20, NULL, NULL, "RFC 8656 18.3"),
-    A(0x0013, "DATA",                     CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_data, "RFC 8656 18.4; MS-TURN 2.2.2.12"),
-    A(0x0014, "REALM",                    CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_realm, "RFC 5389 15.7"),
-    A(0x0015, "NONCE",                    CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_nonce, "RFC 5389 15.8"),
+    A(0x0013, "DATA",                     CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_data, "RFC 8656 18.4; MS-TURN 2.2.2.12"),
+    A(0x0014, "REALM",                    CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_realm, "RFC 5389 15.7"),
+    A(0x0015, "NONCE",                    CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_nonce, "RFC 5389 15.8"),
     A(0x0016, "XOR-RELAYED-ADDRESS",      XADDR,  0,   RELAYED,    8, 20, NULL, NULL, "RFC 8656 18.5"),
     A(0x0017, "REQUESTED-ADDRESS-FAMILY", CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_address_family, "RFC 8656 18.6; MS-TURN 2.2.2.15"),
     A(0x0018, "EVEN-PORT",                CUSTOM, 0,   OTHER,      1, 4,  NULL, msstun_dec_even_port, "RFC 8656 18.7"),
-    A(0x0019, "REQUESTED-TRANSPORT",      CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_transport, "RFC 8656 18.8; RFC 6062 6.1"),
+    A(0x0019, "REQUESTED-TRANSPORT",      CUSTOM, KEY, OTHER,      4, 4,  NULL, msstun_dec_transport, "RFC 8656 18.8; RFC 6062 6.1"),
     A(0x001A, "DONT-FRAGMENT",            NONE,   0,   OTHER,      0, 0,  NULL, NULL, "RFC 8656 18.9"),
     A(0x001B, "ACCESS-TOKEN",             BYTES,  0,   OTHER,      0, ANY, &hf_msstun_att_access_token, NULL, "RFC 7635 6.2"),
-    A(0x001C, "MESSAGE-INTEGRITY-SHA256", CUSTOM, 0,   OTHER,      16, 32, NULL, msstun_dec_integrity, "RFC 8489 14.6"),
+    A(0x001C, "MESSAGE-INTEGRITY-SHA256", CUSTOM, KEY, OTHER,      16, 32, NULL, msstun_dec_integrity, "RFC 8489 14.6"),
     A(0x001D, "PASSWORD-ALGORITHM",       CUSTOM, 0,   OTHER,      4, ANY, NULL, msstun_dec_pw_alg, "RFC 8489 14.12"),
     A(0x001E, "USERHASH",                 BYTES,  0,   OTHER,      32, 32, &hf_msstun_att_userhash, NULL, "RFC 8489 14.4"),
     A(0x0020, "XOR-MAPPED-ADDRESS",       XADDR,  0,   XOR_MAPPED, 8, 20, NULL, NULL, "RFC 5389 15.2; MS-ICE2 2.2.2"),
     A(0x0022, "RESERVATION-TOKEN",        BYTES,  0,   OTHER,      8, 8,  &hf_msstun_att_reservation_token, NULL, "RFC 8656 18.10"),
     FACT(0x0024, "PRIORITY", 0, &hf_msstun_att_priority, priority, "RFC 8445 7.1.1"),
-    A(0x0025, "USE-CANDIDATE",            CUSTOM, 0,   OTHER,      0, 0,  NULL, msstun_dec_use_candidate, "RFC 8445 7.1.2"),
+    A(0x0025, "USE-CANDIDATE",            CUSTOM, KEY, OTHER,      0, 0,  NULL, msstun_dec_use_candidate, "RFC 8445 7.1.2"),
     A(0x0026, "PADDING",                  BYTES,  0,   OTHER,      0, ANY, &hf_msstun_value, NULL, "RFC 5780 7.6"),
     A(0x0027, "RESPONSE-PORT",            CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_response_port, "RFC 5780 7.5"),
     A(0x0028, "XOR-REFLECTED-FROM",       XADDR,  DEP, OTHER,      8, 20, NULL, NULL, "draft-ietf-behave-nat-behavior-discovery-03"),
-    A(0x002A, "CONNECTION-ID",            CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_connection_id, "RFC 6062 6.2.1"),
+    A(0x002A, "CONNECTION-ID",            CUSTOM, KEY, OTHER,      4, 4,  NULL, msstun_dec_connection_id, "RFC 6062 6.2.1"),
     A(0x0030, "ICMP (legacy)",            CUSTOM, DEP, OTHER,      8, 8,  NULL, msstun_dec_icmp, "TURN drafts"),
     A(0x8000, "ADDITIONAL-ADDRESS-FAMILY", CUSTOM, 0,  OTHER,      4, 4,  NULL, msstun_dec_address_family, "RFC 8656 18.11"),
     A(0x8001, "ADDRESS-ERROR-CODE",       CUSTOM, 0,   OTHER,      4, ANY, NULL, msstun_dec_address_error, "RFC 8656 18.12"),
@@ -111,8 +112,8 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x8025, "TRANSACTION-TRANSMIT-COUNTER", CUSTOM, 0, OTHER,    4, 4,  NULL, msstun_dec_ttc, "RFC 7982 3"),
     A(0x8027, "CACHE-TIMEOUT",            U32,    0,   OTHER,      4, 4,  &hf_msstun_att_cache_timeout, NULL, "RFC 5780 7.7"),
     A(0x8028, "FINGERPRINT",              CUSTOM, MSSTUN_AF_LAST, OTHER, 4, 4, NULL, msstun_dec_fingerprint, "RFC 5389 15.5"),
-    A(0x8029, "ICE-CONTROLLED",           CUSTOM, 0,   OTHER,      8, 8,  NULL, msstun_dec_ice_role, "RFC 8445 7.1.3"),
-    A(0x802A, "ICE-CONTROLLING",          CUSTOM, 0,   OTHER,      8, 8,  NULL, msstun_dec_ice_role, "RFC 8445 7.1.3"),
+    A(0x8029, "ICE-CONTROLLED",           CUSTOM, KEY, OTHER,      8, 8,  NULL, msstun_dec_ice_role, "RFC 8445 7.1.3"),
+    A(0x802A, "ICE-CONTROLLING",          CUSTOM, KEY, OTHER,      8, 8,  NULL, msstun_dec_ice_role, "RFC 8445 7.1.3"),
     A(0x802B, "RESPONSE-ORIGIN",          ADDR,   0,   OTHER,      8, 20, NULL, NULL, "RFC 5780 7.3"),
     A(0x802C, "OTHER-ADDRESS",            ADDR,   0,   OTHER,      8, 20, NULL, NULL, "RFC 5780 7.4"),
     A(0x802D, "ECN-CHECK-STUN",           U32,    0,   OTHER,      4, 4,  &hf_msstun_att_ecn, NULL, "RFC 6679 7.2.2"),
@@ -123,7 +124,7 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x8037, "MS-APP-ID",                BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_value, NULL, "MS-TURN 2.2.2.19"),
     A(0x8039, "MS-SECURE-TAG",            BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_value, NULL, "MS-TURN 2.2.2.20"),
     A(0x8050, "MS-SEQUENCE-NUMBER",       CUSTOM, MS,  OTHER,      24, 24, NULL, msstun_dec_ms_sequence, "MS-TURN 2.2.2.21"),
-    A(0x8054, "CANDIDATE-IDENTIFIER",     CUSTOM, MS,  OTHER,      0, ANY, NULL, msstun_dec_candidate_id, "MS-ICE2 2.2.2.1"),
+    A(0x8054, "CANDIDATE-IDENTIFIER",     CUSTOM, MS | KEY, OTHER,      0, ANY, NULL, msstun_dec_candidate_id, "MS-ICE2 2.2.2.1"),
     A(0x8055, "MS-SERVICE-QUALITY",       CUSTOM, MS,  OTHER,      4, 4,  NULL, msstun_dec_service_quality, "MS-TURN 2.2.2.22"),
     A(0x8056, "BANDWIDTH-ADMISSION-CONTROL-MESSAGE", CUSTOM, MS, OTHER, 4, 4, NULL, msstun_dec_bw_acm, "MS-TURNBWM 2.2.1"),
     A(0x8057, "BANDWIDTH-RESERVATION-IDENTIFIER", BYTES, MS, OTHER, 16, 16, &hf_msstun_att_bandwidth_rsv_id, NULL, "MS-TURNBWM 2.2.2"),
@@ -163,8 +164,8 @@ static const msstun_attr_def_t msstun_msturn_overrides[] = {
     /* MS-TURN 2.2.2.11: the peer address in a Data Indication is NOT XORed */
     A(0x0012, "REMOTE-ADDRESS",           ADDR,   MS,  PEER,       8, 20, NULL, NULL, "MS-TURN 2.2.2.11"),
     /* MS-TURN numbers NONCE and REALM the other way round from RFC 5389 */
-    A(0x0014, "NONCE (MS)",               CUSTOM, MS,  OTHER,      0, ANY, NULL, msstun_dec_nonce, "MS-TURN 2.2.2.13"),
-    A(0x0015, "REALM (MS)",               CUSTOM, MS,  OTHER,      0, ANY, NULL, msstun_dec_realm, "MS-TURN 2.2.2.14"),
+    A(0x0014, "NONCE (MS)",               CUSTOM, MS | KEY, OTHER,      0, ANY, NULL, msstun_dec_nonce, "MS-TURN 2.2.2.13"),
+    A(0x0015, "REALM (MS)",               CUSTOM, MS | KEY, OTHER,      0, ANY, NULL, msstun_dec_realm, "MS-TURN 2.2.2.14"),
 };
 
 static const msstun_attr_def_t *

@@ -16,6 +16,7 @@
 #include <wsutil/pint.h>
 
 #define ATTR_HDR_LEN 4
+#define MSSTUN_MAX_ATTRS_SHOWN 512
 
 /* ---- Addresses ---------------------------------------------------------- */
 
@@ -23,12 +24,35 @@ static const value_string family_vals[] = {
     { 0x01, "IPv4" }, { 0x02, "IPv6" }, { 0, NULL }
 };
 
+/* "192.0.2.1:3478" or "[2001:db8::1]:3478", without printf: the Info column
+ * and the ICE keys format endpoints for every frame */
+void
+msstun_endpoint_buf(const msstun_endpoint_t *ep, char *buf, size_t size)
+{
+    size_t n = 0;
+    char port[8];
+
+    if (size < 8) {
+        buf[0] = '\0';
+        return;
+    }
+    if (ep->addr.type == AT_IPv6)
+        buf[n++] = '[';
+    address_to_str_buf(&ep->addr, buf + n, (int)(size - n - 8));
+    n += strlen(buf + n);
+    if (ep->addr.type == AT_IPv6)
+        buf[n++] = ']';
+    buf[n++] = ':';
+    guint32_to_str_buf(ep->port, port, sizeof port);
+    g_strlcpy(buf + n, port, size - n);
+}
+
 const char *
 msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep)
 {
-    if (ep->addr.type == AT_IPv6)
-        return wmem_strdup_printf(pinfo->pool, "[%s]:%u", address_to_str(pinfo->pool, &ep->addr), ep->port);
-    return wmem_strdup_printf(pinfo->pool, "%s:%u", address_to_str(pinfo->pool, &ep->addr), ep->port);
+    char *buf = (char *)wmem_alloc(pinfo->pool, MAX_ADDR_STR_LEN + 8);
+    msstun_endpoint_buf(ep, buf, MAX_ADDR_STR_LEN + 8);
+    return buf;
 }
 
 /* RFC 5389 15.1/15.2, [MS-TURN] 2.2.2.1/2.2.2.16. XOR key: header bytes 4..19,
@@ -45,8 +69,10 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt,
     guint8 raw[16];
     guint16 port;
 
-    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 0, 1, ENC_NA);
-    proto_tree_add_item(tree, hf_msstun_att_family, vt, 1, 1, ENC_BIG_ENDIAN);
+    if (tree) {
+        proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 0, 1, ENC_NA);
+        proto_tree_add_item(tree, hf_msstun_att_family, vt, 1, 1, ENC_BIG_ENDIAN);
+    }
     if (alen == 0) {
         expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_family,
                                "Unknown address family 0x%02x", family);
@@ -64,11 +90,18 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt,
     tvb_memcpy(vt, raw, 4, alen);
     if (xored) {
         guint8 key[16];
-        proto_item *gi;
         tvb_memcpy(m->tvb, key, 4, 16);
         port ^= (guint16)((key[0] << 8) | key[1]);
         for (int i = 0; i < alen; i++)
             raw[i] ^= key[i];
+    }
+    ep->valid = TRUE;
+    ep->port = port;
+    alloc_address_wmem(m->pinfo->pool, &ep->addr, alen == 4 ? AT_IPv4 : AT_IPv6, alen, raw);
+    if (!tree)
+        return;
+    if (xored) {
+        proto_item *gi;
         proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, 2, 2, ENC_NA);
         gi = proto_tree_add_uint(tree, hf_msstun_att_port, vt, 2, 2, port);
         proto_item_set_generated(gi);
@@ -85,9 +118,6 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt,
         proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4 : hf_msstun_att_ipv6, vt, 4, alen,
                             alen == 4 ? ENC_BIG_ENDIAN : ENC_NA);
     }
-    ep->valid = TRUE;
-    ep->port = port;
-    alloc_address_wmem(m->pinfo->pool, &ep->addr, alen == 4 ? AT_IPv4 : AT_IPv6, alen, raw);
     proto_item_append_text(ai, ": %s", msstun_endpoint_str(m->pinfo, ep));
 }
 
@@ -452,15 +482,55 @@ decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, proto_
     }
 }
 
+static gboolean
+is_fact(const msstun_attr_def_t *def)
+{
+    return (def->flags & MSSTUN_AF_FACT) ||
+           ((def->enc == MSSTUN_ENC_ADDR || def->enc == MSSTUN_ENC_XADDR) && def->slot != MSSTUN_ADDR_OTHER);
+}
+
+/* No tree (tshark summary, the GUI's first pass): only what the Info column
+ * and the trackers need; the checks that only feed expert infos wait for a tree. */
+static void
+attributes_facts(msstun_msg_t *m, int offset, int end, gboolean padded)
+{
+    tvbuff_t *tvb = m->tvb;
+
+    while (end - offset >= ATTR_HDR_LEN && m->attr_count < MSSTUN_MAX_ATTRS_SHOWN) {
+        guint16 type = tvb_get_ntohs(tvb, offset), len = tvb_get_ntohs(tvb, offset + 2);
+        const msstun_attr_def_t *def;
+
+        if (len > end - offset - ATTR_HDR_LEN)
+            return;
+        m->attr_count++;
+        def = msstun_attr_lookup(type, m->format);
+        if (def && len >= def->min_len && len <= def->max_len && is_fact(def))
+            decode_value(m, def, tvb_new_subset_length(tvb, offset + ATTR_HDR_LEN, len), NULL, NULL, offset);
+        offset += ATTR_HDR_LEN + len + (padded ? MSSTUN_PAD4(len) : 0);
+    }
+}
+
 void
 msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end)
 {
     tvbuff_t *tvb = m->tvb;
     gboolean padded = m->format != MSSTUN_FMT_MSTURN;   /* [MS-TURN]: no padding */
 
+    if (!tree) {
+        attributes_facts(m, offset, end, padded);
+        return;
+    }
     while (offset < end) {
         proto_item *ai, *ti;
         proto_tree *at, *tt;
+
+        /* a 64 KB message can hold 16,000 empty attributes: show a bounded number */
+        if (m->attr_count == MSSTUN_MAX_ATTRS_SHOWN) {
+            proto_tree_add_expert_format(tree, m->pinfo, &ei_msstun_att_truncated, tvb, offset, end - offset,
+                                         "More than %d attributes: the remaining %d bytes are not decoded",
+                                         MSSTUN_MAX_ATTRS_SHOWN, end - offset);
+            return;
+        }
         const msstun_attr_def_t *def;
         guint16 type, len;
         int avail, pad;

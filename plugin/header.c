@@ -212,60 +212,117 @@ is_turn_method(guint16 method)
     return method != MSSTUN_M_BINDING && method != MSSTUN_M_SHARED_SECRET && method != MSSTUN_M_GOOG_PING;
 }
 
+/* The Info column is written for every frame, tree or not: build it with
+ * plain copies into one buffer, no printf. */
+typedef struct {
+    char  *p, *end;
+} infobuf_t;
+
 static void
-append_ep(wmem_strbuf_t *sb, packet_info *pinfo, const msstun_msg_t *m, int slot, const char *label)
+put(infobuf_t *b, const char *s)
 {
-    if (m->ep[slot].valid)
-        wmem_strbuf_append_printf(sb, " %s: %s", label, msstun_endpoint_str(pinfo, &m->ep[slot]));
+    while (*s && b->p < b->end)
+        *b->p++ = *s++;
 }
 
-/* The Info column, written once from the facts the decoders recorded. */
-static const char *
-info_text(const msstun_msg_t *m)
+static void
+put_u32(infobuf_t *b, guint32 v)
 {
-    packet_info *pinfo = m->pinfo;
-    wmem_strbuf_t *sb = wmem_strbuf_new(pinfo->pool, "");
+    char num[12];
+    guint32_to_str_buf(v, num, sizeof num);
+    put(b, num);
+}
+
+static void
+put_hex(infobuf_t *b, guint32 v, int digits)
+{
+    static const char hex[] = "0123456789abcdef";
+    char num[12];
+    num[0] = '0'; num[1] = 'x';
+    for (int i = 0; i < digits; i++)
+        num[2 + i] = hex[(v >> (4 * (digits - 1 - i))) & 0xF];
+    num[2 + digits] = '\0';
+    put(b, num);
+}
+
+static void
+put_ep(infobuf_t *b, const msstun_msg_t *m, int slot, const char *label)
+{
+    char ep[MAX_ADDR_STR_LEN + 8];
+    if (!m->ep[slot].valid)
+        return;
+    put(b, label);
+    msstun_endpoint_buf(&m->ep[slot], ep, sizeof ep);
+    put(b, ep);
+}
+
+static void
+info_text(const msstun_msg_t *m, char *buf, size_t size)
+{
+    infobuf_t b = { buf, buf + size - 1 };
     gboolean ms = m->format == MSSTUN_FMT_MSTURN;
 
-    wmem_strbuf_append_printf(sb, "%s %s", msstun_method_name(m->method),
-                              val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+    put(&b, msstun_method_name(m->method));
+    put(&b, " ");
+    put(&b, val_to_str_const(m->cls, msstun_class_names, "Unknown"));
     if (m->error_code) {
         const char *n = NULL;
         if (ms)
             n = try_val_to_str(m->error_code, msstun_ms_error_names);
         if (!n)
             n = val_to_str_const(m->error_code, msstun_error_names, "Unknown");
-        wmem_strbuf_append_printf(sb, " error-code: %u (%s)", m->error_code, n);
-        if (m->error_reason && *m->error_reason)
-            wmem_strbuf_append_printf(sb, " %s", m->error_reason);
-        if (m->has_unknown_attr)
-            wmem_strbuf_append_printf(sb, " unknown: 0x%04x", m->unknown_attr);
+        put(&b, " error-code: ");
+        put_u32(&b, m->error_code);
+        put(&b, " (");
+        put(&b, n);
+        put(&b, ")");
+        if (m->error_reason && *m->error_reason) {
+            put(&b, " ");
+            put(&b, m->error_reason);
+        }
+        if (m->has_unknown_attr) {
+            put(&b, " unknown: ");
+            put_hex(&b, m->unknown_attr, 4);
+        }
     }
-    if (m->username)
-        wmem_strbuf_append_printf(sb, " user: %s", m->username);
-    if (m->realm)
-        wmem_strbuf_append_printf(sb, " realm: %s", m->realm);
+    if (m->username) {
+        put(&b, " user: ");
+        put(&b, m->username);
+    }
+    if (m->realm) {
+        put(&b, " realm: ");
+        put(&b, m->realm);
+    }
     if (m->has_nonce)
-        wmem_strbuf_append(sb, " with nonce");
+        put(&b, " with nonce");
     if (m->has_transport)
-        wmem_strbuf_append_printf(sb, " transport: %s", m->transport == 6 ? "TCP" : m->transport == 17 ? "UDP" : "other");
-    if (m->has_connection_id)
-        wmem_strbuf_append_printf(sb, " CONNECTION-ID: 0x%08x", m->connection_id);
-    if (m->has_channel)
-        wmem_strbuf_append_printf(sb, " channel: 0x%04x", m->channel);
-    append_ep(sb, pinfo, m, MSSTUN_ADDR_XOR_MAPPED, "XOR-MAPPED-ADDRESS");
-    append_ep(sb, pinfo, m, MSSTUN_ADDR_RELAYED, "XOR-RELAYED-ADDRESS");
-    append_ep(sb, pinfo, m, MSSTUN_ADDR_MAPPED, "MAPPED-ADDRESS");
-    append_ep(sb, pinfo, m, MSSTUN_ADDR_PEER, ms ? "REMOTE-ADDRESS" : "XOR-PEER-ADDRESS");
-    append_ep(sb, pinfo, m, MSSTUN_ADDR_DESTINATION, "DESTINATION-ADDRESS");
-    append_ep(sb, pinfo, m, MSSTUN_ADDR_ALTERNATE, "ALTERNATE-SERVER");
-    if (m->has_lifetime)
-        wmem_strbuf_append_printf(sb, " lifetime: %u", m->lifetime);
+        put(&b, m->transport == 6 ? " transport: TCP" : m->transport == 17 ? " transport: UDP" : " transport: other");
+    if (m->has_connection_id) {
+        put(&b, " CONNECTION-ID: ");
+        put_hex(&b, m->connection_id, 8);
+    }
+    if (m->has_channel) {
+        put(&b, " channel: ");
+        put_hex(&b, m->channel, 4);
+    }
+    put_ep(&b, m, MSSTUN_ADDR_XOR_MAPPED, " XOR-MAPPED-ADDRESS: ");
+    put_ep(&b, m, MSSTUN_ADDR_RELAYED, " XOR-RELAYED-ADDRESS: ");
+    put_ep(&b, m, MSSTUN_ADDR_MAPPED, " MAPPED-ADDRESS: ");
+    put_ep(&b, m, MSSTUN_ADDR_PEER, ms ? " REMOTE-ADDRESS: " : " XOR-PEER-ADDRESS: ");
+    put_ep(&b, m, MSSTUN_ADDR_DESTINATION, " DESTINATION-ADDRESS: ");
+    put_ep(&b, m, MSSTUN_ADDR_ALTERNATE, " ALTERNATE-SERVER: ");
+    if (m->has_lifetime) {
+        put(&b, " lifetime: ");
+        put_u32(&b, m->lifetime);
+    }
     if (m->use_candidate)
-        wmem_strbuf_append(sb, " USE-CANDIDATE");
-    if (m->data_len >= 0 && m->data_offset >= 0)
-        wmem_strbuf_append_printf(sb, " data: %d bytes", m->data_len);
-    return wmem_strbuf_get_str(sb);
+        put(&b, " USE-CANDIDATE");
+    if (m->data_len >= 0 && m->data_offset >= 0) {
+        put(&b, " data: ");
+        put_u32(&b, (guint32)m->data_len);
+        put(&b, " bytes");
+    }
+    *b.p = '\0';
 }
 
 static const char *
@@ -323,30 +380,31 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     m->ti = ti;
     st = proto_item_add_subtree(ti, ett_msstun);
     m->tree = st;
-    proto_item_append_text(ti, ", %s %s", msstun_method_name(m->method),
-                           val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+    if (ti)
+        proto_item_append_text(ti, ", %s %s", msstun_method_name(m->method),
+                               val_to_str_const(m->cls, msstun_class_names, "Unknown"));
 
-    it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "0x%04x (%s %s)", m->type,
-                                          msstun_method_name(m->method),
-                                          val_to_str_const(m->cls, msstun_class_names, "Unknown"));
-    tt = proto_item_add_subtree(it, ett_msstun_type);
-    proto_tree_add_item(tt, hf_msstun_type_class, tvb, 0, 2, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tt, hf_msstun_type_method, tvb, 0, 2, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tt, hf_msstun_type_method_assignment, tvb, 0, 2, ENC_BIG_ENDIAN);
-    if (m->format == MSSTUN_FMT_MSTURN)
-        proto_tree_add_item(st, hf_msstun_ms_msg_type, tvb, 0, 2, ENC_BIG_ENDIAN);
-    it = proto_tree_add_item(st, hf_msstun_length, tvb, 2, 2, ENC_BIG_ENDIAN);
-    if (m->format == MSSTUN_FMT_RFC5389) {
-        proto_tree_add_item(st, hf_msstun_cookie, tvb, 4, 4, ENC_NA);
-        tid_off = 8;
-        /* RFC 5389 6: attributes are padded, so the length is a multiple of 4 */
-        if (m->length & 3)
-            expert_add_info(pinfo, it, &ei_msstun_wrong_msglen);
-    } else {
-        tid_off = 4;
+    tid_off = m->format == MSSTUN_FMT_RFC5389 ? 8 : 4;
+    it = NULL;
+    if (st) {
+        it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "0x%04x (%s %s)", m->type,
+                                              msstun_method_name(m->method),
+                                              val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+        tt = proto_item_add_subtree(it, ett_msstun_type);
+        proto_tree_add_item(tt, hf_msstun_type_class, tvb, 0, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tt, hf_msstun_type_method, tvb, 0, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tt, hf_msstun_type_method_assignment, tvb, 0, 2, ENC_BIG_ENDIAN);
+        if (m->format == MSSTUN_FMT_MSTURN)
+            proto_tree_add_item(st, hf_msstun_ms_msg_type, tvb, 0, 2, ENC_BIG_ENDIAN);
+        it = proto_tree_add_item(st, hf_msstun_length, tvb, 2, 2, ENC_BIG_ENDIAN);
+        if (m->format == MSSTUN_FMT_RFC5389)
+            proto_tree_add_item(st, hf_msstun_cookie, tvb, 4, 4, ENC_NA);
+        proto_tree_add_item(st, hf_msstun_id, tvb, tid_off, MSSTUN_HDR_LEN - tid_off, ENC_NA);
+        proto_item_set_generated(proto_tree_add_uint(st, hf_msstun_network_version, tvb, 0, 0, m->format));
     }
-    proto_tree_add_item(st, hf_msstun_id, tvb, tid_off, MSSTUN_HDR_LEN - tid_off, ENC_NA);
-    proto_item_set_generated(proto_tree_add_uint(st, hf_msstun_network_version, tvb, 0, 0, m->format));
+    /* RFC 5389 6: attributes are padded, so the length is a multiple of 4 */
+    if (m->format == MSSTUN_FMT_RFC5389 && (m->length & 3))
+        expert_add_info(pinfo, it, &ei_msstun_wrong_msglen);
     if (total > reported)
         expert_add_info_format(pinfo, it, &ei_msstun_short_packet,
                                "Message length %u goes past the end of the packet (%d bytes of attributes)",
@@ -380,10 +438,14 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     tap_queue_packet(msstun_tap, pinfo, m);
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, protocol_name(m));
-    if (depth > 0)
-        col_append_str(pinfo->cinfo, COL_INFO, info_text(m));
-    else
-        col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", info_text(m));
+    if (pinfo->cinfo) {
+        char info[512];
+        info_text(m, info, sizeof info);
+        if (depth > 0)
+            col_append_str(pinfo->cinfo, COL_INFO, info);
+        else
+            col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", info);
+    }
 
     if (m->data_offset >= 0 && m->data_len > 0) {
         tvbuff_t *pt = tvb_new_subset_length(tvb, m->data_offset + 4, m->data_len);

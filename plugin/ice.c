@@ -23,11 +23,14 @@ typedef struct {
 static wmem_array_t *msstun_pair_list;
 static msstun_cap_t pair_cap = { 0, "ICE candidate pairs" };
 
+static guint pair_key_hash(gconstpointer k);
+static gboolean pair_key_equal(gconstpointer a, gconstpointer b);
+
 void
 msstun_ice_init(void)
 {
-    msstun_pairs = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
-    msstun_pairs_by_ep = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
+    msstun_pairs = wmem_map_new(wmem_file_scope(), pair_key_hash, pair_key_equal);
+    msstun_pairs_by_ep = wmem_map_new(wmem_file_scope(), pair_key_hash, pair_key_equal);
     msstun_sessions = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
     msstun_pair_list = wmem_array_new(wmem_file_scope(), sizeof(msstun_ice_pair_t *));
     msstun_cap_reset(&pair_cap);
@@ -71,24 +74,70 @@ endpoint_cmp(const msstun_endpoint_t *a, const msstun_endpoint_t *b)
 }
 
 /* "A:B" -> "A/B" with the two ufrags sorted, so both directions share it */
-static const char *
+static char *
 session_key(wmem_allocator_t *scope, const char *username)
 {
     const char *colon = strchr(username, ':');
-    char *a, *b;
+    size_t la, lb;
+    const char *a = username, *b;
+    char *k;
 
     if (!colon)
         return wmem_strdup(scope, username);
-    a = wmem_strndup(scope, username, colon - username);
-    b = wmem_strdup(scope, colon + 1);
-    return strcmp(a, b) <= 0 ? wmem_strdup_printf(scope, "%s/%s", a, b) : wmem_strdup_printf(scope, "%s/%s", b, a);
+    la = colon - username;
+    b = colon + 1;
+    lb = strlen(b);
+    if (strncmp(a, b, MIN(la, lb)) > 0 || (strncmp(a, b, MIN(la, lb)) == 0 && la > lb)) {
+        const char *t = a; size_t lt = la;
+        a = b; la = lb; b = t; lb = lt;
+    }
+    k = (char *)wmem_alloc(scope, la + lb + 2);
+    memcpy(k, a, la);
+    k[la] = '/';
+    memcpy(k + la + 1, b, lb);
+    k[la + lb + 1] = '\0';
+    return k;
 }
 
-static const char *
-ep_key(packet_info *pinfo, const msstun_endpoint_t *lo, const msstun_endpoint_t *hi, gboolean tcp)
+/* Binary key: the two endpoints (sorted), TCP or not, and the session */
+typedef struct {
+    guint8  addr[2][16];
+    guint16 port[2];
+    guint8  alen, tcp;
+    const char *ufrags;        /* NULL in msstun_pairs_by_ep */
+} pair_key_t;
+
+static guint
+pair_key_hash(gconstpointer k)
 {
-    return wmem_strdup_printf(pinfo->pool, "%s|%s|%s", tcp ? "tcp" : "udp",
-                              msstun_endpoint_str(pinfo, lo), msstun_endpoint_str(pinfo, hi));
+    const pair_key_t *pk = (const pair_key_t *)k;
+    guint h = pk->ufrags ? wmem_str_hash(pk->ufrags) : 0;
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < pk->alen; i++)
+            h = h * 31 + pk->addr[s][i];
+        h = h * 31 + pk->port[s];
+    }
+    return h ^ pk->tcp;
+}
+
+static gboolean
+pair_key_equal(gconstpointer a, gconstpointer b)
+{
+    const pair_key_t *x = (const pair_key_t *)a, *y = (const pair_key_t *)b;
+    if (x->alen != y->alen || x->tcp != y->tcp || x->port[0] != y->port[0] || x->port[1] != y->port[1] ||
+        memcmp(x->addr, y->addr, sizeof x->addr) != 0)
+        return FALSE;
+    if (!x->ufrags || !y->ufrags)
+        return x->ufrags == y->ufrags;
+    return strcmp(x->ufrags, y->ufrags) == 0;
+}
+
+static void
+copy_ep(msstun_endpoint_t *dst, const msstun_endpoint_t *src)
+{
+    copy_address_wmem(wmem_file_scope(), &dst->addr, &src->addr);
+    dst->port = src->port;
+    dst->valid = TRUE;
 }
 
 static msstun_ice_pair_t *
@@ -98,17 +147,25 @@ find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
     msstun_endpoint_t src, dst;
     const msstun_endpoint_t *lo, *hi;
     gboolean relayed;
-    const char *ek, *key;
+    pair_key_t key, *kp;
     msstun_ice_pair_t *pr;
 
     message_endpoints(m, &src, &dst, &relayed);
     if (endpoint_cmp(&src, &dst) <= 0) { lo = &src; hi = &dst; *dir = 0; }
     else { lo = &dst; hi = &src; *dir = 1; }
-    ek = ep_key(pinfo, lo, hi, m->over_tcp);
+    memset(&key, 0, sizeof key);
+    key.alen = (guint8)MIN(lo->addr.len, 16);
+    if (hi->addr.len != lo->addr.len)
+        return NULL;
+    memcpy(key.addr[0], lo->addr.data, key.alen);
+    memcpy(key.addr[1], hi->addr.data, key.alen);
+    key.port[0] = lo->port;
+    key.port[1] = hi->port;
+    key.tcp = (guint8)m->over_tcp;
     if (!m->username)
-        return (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs_by_ep, ek);
-    key = wmem_strdup_printf(pinfo->pool, "%s|%s", session_key(pinfo->pool, m->username), ek);
-    pr = (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs, key);
+        return (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs_by_ep, &key);
+    key.ufrags = session_key(pinfo->pool, m->username);
+    pr = (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs, &key);
     if (pr || !create)
         return pr;
     if (wmem_array_get_count(msstun_pair_list) >= MSSTUN_MAX_PAIRS) {
@@ -117,11 +174,9 @@ find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
     }
     pr = wmem_new0(wmem_file_scope(), msstun_ice_pair_t);
     pr->id = wmem_array_get_count(msstun_pair_list) + 1;
-    pr->ufrags = session_key(wmem_file_scope(), m->username);
-    copy_address_wmem(wmem_file_scope(), &pr->ep[0].addr, &lo->addr);
-    pr->ep[0].port = lo->port; pr->ep[0].valid = TRUE;
-    copy_address_wmem(wmem_file_scope(), &pr->ep[1].addr, &hi->addr);
-    pr->ep[1].port = hi->port; pr->ep[1].valid = TRUE;
+    pr->ufrags = wmem_strdup(wmem_file_scope(), key.ufrags);
+    copy_ep(&pr->ep[0], lo);
+    copy_ep(&pr->ep[1], hi);
     pr->tcp = m->over_tcp;
     pr->relayed = relayed;
     if (!wmem_map_lookup(msstun_sessions, pr->ufrags)) {
@@ -129,8 +184,12 @@ find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
         se->first_pair = pr->id;
         wmem_map_insert(msstun_sessions, pr->ufrags, se);
     }
-    wmem_map_insert(msstun_pairs, wmem_strdup(wmem_file_scope(), key), pr);
-    wmem_map_insert(msstun_pairs_by_ep, wmem_strdup(wmem_file_scope(), ek), pr);
+    kp = (pair_key_t *)wmem_memdup(wmem_file_scope(), &key, sizeof key);
+    kp->ufrags = pr->ufrags;
+    wmem_map_insert(msstun_pairs, kp, pr);
+    kp = (pair_key_t *)wmem_memdup(wmem_file_scope(), &key, sizeof key);
+    kp->ufrags = NULL;
+    wmem_map_insert(msstun_pairs_by_ep, kp, pr);
     wmem_array_append_one(msstun_pair_list, pr);
     return pr;
 }
@@ -208,6 +267,9 @@ add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
     const msstun_ice_session_t *se;
     proto_item *ti;
     proto_tree *it;
+
+    if (!m->tree)
+        return;
 
     ti = proto_tree_add_uint(m->tree, hf_msstun_ice_pair, m->tvb, 0, 0, pr->id);
     proto_item_set_generated(ti);

@@ -264,6 +264,7 @@ typedef enum {
 #define MSSTUN_AF_MS          0x01   /* Microsoft attribute */
 #define MSSTUN_AF_DEPRECATED  0x02   /* RFC 3489 only */
 #define MSSTUN_AF_LAST        0x04   /* must be last (FINGERPRINT) */
+#define MSSTUN_AF_FACT        0x08   /* decoded even without a tree: Info column and trackers read it */
 
 struct msstun_attr_def;
 typedef void (*msstun_attr_decode_t)(msstun_msg_t *m, const struct msstun_attr_def *def,
@@ -308,6 +309,7 @@ void msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 void msstun_handoff_payload_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
                                gboolean over_tcp, gboolean datagram, const struct msstun_msg *parent);
 const char *msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep);
+void msstun_endpoint_buf(const msstun_endpoint_t *ep, char *buf, size_t size);
 
 /* framing.c */
 int  dissect_msstun_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
