@@ -223,23 +223,6 @@ msstun_integrity_register(module_t *module, int proto)
 
 /* ---- SDP learning (postdissector) --------------------------------------- */
 
-static int hf_sdp_session_attr = -1, hf_sdp_media_attr = -1;
-
-static const char *
-field_string(field_info *fi, wmem_allocator_t *pool)
-{
-#if MSSTUN_WS_VER >= 40200
-    fvalue_t *fv = fi->value;
-#else
-    fvalue_t *fv = &fi->value;
-#endif
-    const char *s;
-    if (!fi->hfinfo || fi->hfinfo->type != FT_STRING)
-        return NULL;
-    s = fvalue_get_string(fv);
-    return s ? wmem_strdup(pool, s) : NULL;
-}
-
 static void
 learn_pair(const char *ufrag, const char *pwd)
 {
@@ -254,39 +237,56 @@ learn_pair(const char *ufrag, const char *pwd)
     wmem_map_insert(sdp_passwords, wmem_strdup(wmem_file_scope(), ufrag), wmem_strdup(wmem_file_scope(), pwd));
 }
 
+/* The value of an "a=ice-...:" line starting at p, up to the end of line */
+static char *
+line_value(wmem_allocator_t *pool, const guint8 *p, const guint8 *end)
+{
+    const guint8 *e = p;
+    while (e < end && *e != '\r' && *e != '\n')
+        e++;
+    return g_strstrip(wmem_strndup(pool, (const char *)p, e - p));
+}
+
 /* RFC 8839 5.4: a=ice-ufrag / a=ice-pwd, at session or media level. A pair is
  * the latest ufrag and pwd seen in one SDP, in order (media-level lines
- * follow and override the session-level ones). */
-static int
-dissect_msstun_sdp_learn(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree, void *data _U_)
+ * follow and override the session-level ones). The text is read from the
+ * frame's data sources (also reassembled or decrypted ones) of frames that
+ * carry SDP, so no protocol tree has to be built for every frame. */
+static void
+learn_from_text(packet_info *pinfo, tvbuff_t *tvb)
 {
-    const int hfs[2] = { hf_sdp_session_attr, hf_sdp_media_attr };
+    int len = tvb_captured_length(tvb);
+    const guint8 *data, *p, *end;
     char *ufrag = NULL, *pwd = NULL;
 
-    if (!msstun_pref_learn_sdp || PINFO_FD_VISITED(pinfo) || !tree)
-        return 0;
-    for (int h = 0; h < 2; h++) {
-        GPtrArray *a;
-        if (hfs[h] < 0)
+    if (len < 12)
+        return;
+    data = tvb_get_ptr(tvb, 0, len);
+    end = data + len;
+    for (p = data; p + 12 <= end; p++) {
+        p = (const guint8 *)memchr(p, 'a', end - p);
+        if (!p || p + 12 > end)
+            break;
+        if ((p != data && p[-1] != '\n') || p[1] != '=')
             continue;
-        a = proto_get_finfo_ptr_array(tree, hfs[h]);
-        for (guint i = 0; a && i < a->len; i++) {
-            const char *s = field_string((field_info *)g_ptr_array_index(a, i), pinfo->pool);
-            gboolean is_u, is_p;
-            if (!s)
-                continue;
-            is_u = g_ascii_strncasecmp(s, "ice-ufrag:", 10) == 0;
-            is_p = g_ascii_strncasecmp(s, "ice-pwd:", 8) == 0;
-            if (!is_u && !is_p)
-                continue;
-            if (is_u)
-                ufrag = g_strstrip(wmem_strdup(pinfo->pool, s + 10));
-            else
-                pwd = g_strstrip(wmem_strdup(pinfo->pool, s + 8));
-            if (ufrag && pwd)
-                learn_pair(ufrag, pwd);
-        }
+        if (g_ascii_strncasecmp((const char *)p + 2, "ice-ufrag:", 10) == 0)
+            ufrag = line_value(pinfo->pool, p + 12, end);
+        else if (g_ascii_strncasecmp((const char *)p + 2, "ice-pwd:", 8) == 0)
+            pwd = line_value(pinfo->pool, p + 10, end);
+        else
+            continue;
+        if (ufrag && pwd)
+            learn_pair(ufrag, pwd);
     }
+}
+
+static int
+dissect_msstun_sdp_learn(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree _U_, void *data _U_)
+{
+    if (!msstun_pref_learn_sdp || PINFO_FD_VISITED(pinfo) || !proto_is_frame_protocol(pinfo->layers, "sdp"))
+        return 0;
+    for (GSList *src = pinfo->data_src; src; src = src->next)
+        learn_from_text(pinfo, get_data_source_tvb((struct data_source *)src->data));
     return 0;
 }
 
@@ -294,24 +294,11 @@ void
 msstun_integrity_handoff(void)
 {
     static gboolean done = FALSE;
-    dissector_handle_t h;
-    GArray *wanted;
 
     if (done)
         return;
     done = TRUE;
-    hf_sdp_session_attr = proto_registrar_get_id_byname("sdp.session_attr");
-    hf_sdp_media_attr = proto_registrar_get_id_byname("sdp.media_attr");
-    if (hf_sdp_session_attr < 0 && hf_sdp_media_attr < 0)
-        return;
-    h = create_dissector_handle(dissect_msstun_sdp_learn, proto_msstun);
-    register_postdissector(h);
-    wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    if (hf_sdp_session_attr >= 0)
-        g_array_append_val(wanted, hf_sdp_session_attr);
-    if (hf_sdp_media_attr >= 0)
-        g_array_append_val(wanted, hf_sdp_media_attr);
-    set_postdissector_wanted_hfids(h, wanted);
+    register_postdissector(create_dissector_handle(dissect_msstun_sdp_learn, proto_msstun));
 }
 
 /* ---- MESSAGE-INTEGRITY ------------------------------------------------- */

@@ -10,6 +10,13 @@ WORK = os.environ.get("MSSTUN_TEST_WORK")
 # stderr lines tshark prints that are not about us
 BENIGN = ("Running as user", "This could be dangerous")
 
+# Wireshark version under test ("4.0", "4.4", "4.6"; set by tests/run.sh) and
+# the display-filter names that differ between versions (versions/README.md).
+WS_VERSION = tuple(int(x) for x in os.environ.get("MSSTUN_WS_VERSION", "4.0").split(".")[:2])
+# 4.0: _ws.malformed.dissector_bug; 4.4+: _ws.dissector_bug (the old name is an error)
+DISSECTOR_BUG = "_ws.dissector_bug" if WS_VERSION >= (4, 4) else "_ws.malformed.dissector_bug"
+MALFORMED_FILTER = f"_ws.malformed.expert || {DISSECTOR_BUG} || _ws.malformed.reassembly"
+
 
 def _run(args, san=False, check_stderr=True, timeout=300, env_extra=None):
     assert WORK, "run the tests with tests/run.sh"
@@ -65,3 +72,24 @@ def frame(pcap, num, names, **kw):
 @pytest.fixture
 def tshark():
     return _run
+
+
+def _run_proc(args, san=False, timeout=300, env_extra=None):
+    """Like _run, but checks nothing: returns the CompletedProcess (stdout,
+    stderr, returncode) and the wall time in seconds. Raises
+    subprocess.TimeoutExpired after `timeout` seconds."""
+    import time
+    assert WORK, "run the tests with tests/run.sh"
+    home = os.path.join(WORK, "home-san" if san else "home-plain")
+    env = {"HOME": home, "TZ": "UTC", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    if san:
+        env["LD_PRELOAD"] = os.environ["MSSTUN_ASAN_LIB"] + ":" + os.environ["MSSTUN_UBSAN_LIB"]
+        env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0:halt_on_error=1"
+        env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    if env_extra:
+        env.update(env_extra)
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i"]
+    cmd += [f"{k}={v}" for k, v in env.items()] + ["tshark"] + list(args)
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace")
+    return p, time.monotonic() - t0
