@@ -29,6 +29,8 @@ void msstun_dec_address_family(msstun_msg_t *, const msstun_attr_def_t *, tvbuff
 void msstun_dec_even_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_transport(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_pw_alg(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
+void msstun_dec_padding_attr(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
+void msstun_dec_userhash(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_use_candidate(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_response_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_connection_id(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
@@ -89,12 +91,12 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x001B, "ACCESS-TOKEN",             BYTES,  0,   OTHER,      0, ANY, &hf_msstun_att_access_token, NULL, "RFC 7635 6.2"),
     A(0x001C, "MESSAGE-INTEGRITY-SHA256", CUSTOM, KEY, OTHER,      16, 32, NULL, msstun_dec_integrity, "RFC 8489 14.6"),
     A(0x001D, "PASSWORD-ALGORITHM",       CUSTOM, 0,   OTHER,      4, ANY, NULL, msstun_dec_pw_alg, "RFC 8489 14.12"),
-    A(0x001E, "USERHASH",                 BYTES,  0,   OTHER,      32, 32, &hf_msstun_att_userhash, NULL, "RFC 8489 14.4"),
+    A(0x001E, "USERHASH",                 CUSTOM, 0,   OTHER,      32, 32, NULL, msstun_dec_userhash, "RFC 8489 14.4"),
     A(0x0020, "XOR-MAPPED-ADDRESS",       XADDR,  0,   XOR_MAPPED, 8, 20, NULL, NULL, "RFC 5389 15.2; MS-ICE2 2.2.2"),
-    A(0x0022, "RESERVATION-TOKEN",        BYTES,  0,   OTHER,      8, 8,  &hf_msstun_att_reservation_token, NULL, "RFC 8656 18.10"),
+    A(0x0022, "RESERVATION-TOKEN",        BYTES,  0,   OTHER,      8, 8,  &hf_msstun_att_token, NULL, "RFC 8656 18.10"),
     FACT(0x0024, "PRIORITY", 0, &hf_msstun_att_priority, priority, "RFC 8445 7.1.1"),
     A(0x0025, "USE-CANDIDATE",            CUSTOM, KEY, OTHER,      0, 0,  NULL, msstun_dec_use_candidate, "RFC 8445 7.1.2"),
-    A(0x0026, "PADDING",                  BYTES,  0,   OTHER,      0, ANY, &hf_msstun_value, NULL, "RFC 5780 7.6"),
+    A(0x0026, "PADDING",                  CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_padding_attr, "RFC 5780 7.6"),
     A(0x0027, "RESPONSE-PORT",            CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_response_port, "RFC 5780 7.5"),
     A(0x0028, "XOR-REFLECTED-FROM",       XADDR,  DEP, OTHER,      8, 20, NULL, NULL, "draft-ietf-behave-nat-behavior-discovery-03"),
     A(0x002A, "CONNECTION-ID",            CUSTOM, KEY, OTHER,      4, 4,  NULL, msstun_dec_connection_id, "RFC 6062 6.2.1"),

@@ -74,9 +74,18 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt,
         proto_tree_add_item(tree, hf_msstun_att_family, vt, 1, 1, ENC_BIG_ENDIAN);
     }
     if (alen == 0) {
+        /* the port does not depend on the family: show it, then the rest as bytes */
         expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_family,
                                "Unknown address family 0x%02x", family);
-        proto_tree_add_item(tree, hf_msstun_value, vt, 2, len - 2, ENC_NA);
+        if (xored) {
+            proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, 2, 2, ENC_NA);
+            proto_item_set_generated(proto_tree_add_uint(tree, hf_msstun_att_port, vt, 2, 2,
+                                                         tvb_get_ntohs(vt, 2) ^ tvb_get_ntohs(m->tvb, 4)));
+        } else {
+            proto_tree_add_item(tree, hf_msstun_att_port, vt, 2, 2, ENC_BIG_ENDIAN);
+        }
+        if (len > 4)
+            proto_tree_add_item(tree, hf_msstun_value, vt, 4, len - 4, ENC_NA);
         return;
     }
     if (len != 4 + alen) {
@@ -167,6 +176,8 @@ DECODER(msstun_dec_integrity)
     proto_tree_add_item(tree, (def->type == MSSTUN_A_MI_SHA256 || len == 32) ? hf_msstun_att_hmac_sha256
                                                                             : hf_msstun_att_hmac,
                         vt, 0, len, ENC_NA);
+    if (def->type == MSSTUN_A_MI_SHA256)
+        proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, vt, 0, len, ENC_NA));
 }
 
 DECODER(msstun_dec_error_code)
@@ -247,6 +258,8 @@ DECODER(msstun_dec_data)
     m->data_offset = msg_off;
     m->data_len = len;
     proto_tree_add_item(tree, hf_msstun_att_data, vt, 0, len, ENC_NA);
+    if (len)
+        proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, vt, 0, len, ENC_NA));
     proto_item_append_text(ai, ": %d bytes", len);
     /* the payload is handed on by header.c once the whole message is shown */
 }
@@ -264,7 +277,7 @@ DECODER(msstun_dec_nonce)
 
 DECODER(msstun_dec_address_family)
 {
-    proto_tree_add_item(tree, hf_msstun_att_requested_family, vt, 0, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_family, vt, 0, 1, ENC_BIG_ENDIAN);
     proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 1, 3, ENC_NA);
     proto_item_append_text(ai, ": %s", val_to_str_const(msstun_get_u8(vt, 0), family_vals, "Unknown"));
 }
@@ -304,6 +317,21 @@ DECODER(msstun_dec_pw_alg)
     }
 }
 
+/* RFC 5780 7.6: the built-in shows the length as stun.att.padding */
+DECODER(msstun_dec_padding_attr)
+{
+    int len = tvb_reported_length(vt);
+    proto_tree_add_uint(tree, hf_msstun_att_padding, vt, 0, len, len);
+    if (len)
+        proto_tree_add_item(tree, hf_msstun_value, vt, 0, len, ENC_NA);
+}
+
+DECODER(msstun_dec_userhash)
+{
+    proto_tree_add_item(tree, hf_msstun_att_userhash, vt, 0, 32, ENC_NA);
+    proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, vt, 0, 32, ENC_NA));
+}
+
 DECODER(msstun_dec_use_candidate)
 {
     m->use_candidate = TRUE;
@@ -320,6 +348,7 @@ DECODER(msstun_dec_connection_id)
     m->has_connection_id = TRUE;
     m->connection_id = tvb_get_ntohl(vt, 0);
     proto_tree_add_item(tree, hf_msstun_att_connection_id, vt, 0, 4, ENC_BIG_ENDIAN);
+    proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, vt, 0, 4, ENC_NA));   /* the built-in's stun.value */
     proto_item_append_text(ai, ": 0x%08x", m->connection_id);
 }
 

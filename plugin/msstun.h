@@ -402,7 +402,7 @@ extern int hf_msstun_att_type, hf_msstun_att_type_comprehension, hf_msstun_att_t
     hf_msstun_att_sip_call_id, hf_msstun_att_lp_peer_location, hf_msstun_att_lp_self_location,
     hf_msstun_att_lp_federation, hf_msstun_att_google_network_id,
     hf_msstun_att_google_network_cost, hf_msstun_att_connection_id, hf_msstun_att_data,
-    hf_msstun_att_requested_family, hf_msstun_att_userhash, hf_msstun_att_reservation_token,
+    hf_msstun_att_userhash,
     hf_msstun_att_alternate_domain, hf_msstun_att_third_party_auth, hf_msstun_att_origin,
     hf_msstun_att_mobility_ticket, hf_msstun_att_ttc_req, hf_msstun_att_ttc_resp,
     hf_msstun_att_ecn, hf_msstun_att_nomination, hf_msstun_att_response_port,

@@ -211,48 +211,7 @@ EXCEPTIONS = [
 ]
 
 # msstun bugs: each was reported to the lead; each gets an xfail(strict=True) test.
-KNOWN_BUGS = [
-    Rule("requested-address-family-no-family-twin",
-         F({"stun.att.family"}),
-         "REQUESTED-ADDRESS-FAMILY (0x0017): the built-in sets stun.att.family = 0x01, msstun only sets "
-         "msstun.att.requested_family, so msstun.att.family is missing (e.g. coturn/turn-udp.pcap frame 1: "
-         "built-in '0x01', msstun '')",
-         when=has_attr(0x0017), kind="missing"),
-    Rule("reservation-token-no-token-twin",
-         F({"stun.att.token"}),
-         "RESERVATION-TOKEN (0x0022): the built-in sets stun.att.token, msstun only "
-         "msstun.att.reservation_token (e.g. coturn/turn-udp.pcap frame 4: built-in '8498802bc738c730', "
-         "msstun '')",
-         when=has_attr(0x0022), kind="missing"),
-    Rule("padding-attribute-no-padding-twin",
-         F({"stun.att.padding"}),
-         "PADDING (0x0026, RFC 5780): the built-in sets stun.att.padding = the attribute length (1500), "
-         "msstun shows the bytes as Value and sets no msstun.att.padding (coturn/stunclient.pcap frames 5, 6, "
-         "11, 12: built-in '1500', msstun '')",
-         when=has_attr(0x0026), kind="missing"),
-    Rule("connection-id-no-value-twin",
-         F({"stun.value"}),
-         "CONNECTION-ID (0x002A): the built-in sets stun.value (raw 4 bytes), msstun only "
-         "msstun.att.connection_id (e.g. vectors/rfc6062.pcap frame 4: built-in '12345678', msstun '')",
-         when=has_attr(0x002A), kind="missing"),
-    Rule("data-no-value-twin",
-         F({"stun.value"}),
-         "DATA (0x0013): the built-in sets stun.value, msstun only msstun.att.data (coturn/turn-udp-send.pcap "
-         "frames 35, 38, ...: built-in '00000000070707...', msstun '')",
-         when=has_attr(0x0013), kind="missing"),
-    Rule("userhash-mi-sha256-no-value-twin",
-         F({"stun.value"}),
-         "USERHASH (0x001E) and MESSAGE-INTEGRITY-SHA256 (0x001C): the built-in sets stun.value, msstun only "
-         "msstun.att.userhash / msstun.att.hmac-sha256 (vectors/rfc8489-b1.pcap frame 1: built-in "
-         "'4a3cf38f...,b5c7bf00...', msstun '')",
-         when=has_attr(0x001E, 0x001C), kind="missing"),
-    Rule("unknown-family-port-dropped",
-         F({"stun.att.port", "stun.att.port-xord"}),
-         "XOR-MAPPED-ADDRESS with family 0x03 (vectors/malformed.pcap frame 9, item h): the port does not "
-         "depend on the family, the built-in decodes it (port-xord 'bd52', port '40000'), msstun shows "
-         "the whole value as msstun.value and no port (msstun '')",
-         captures=F({"vectors/malformed.pcap"}), frames=F({9}), kind="missing"),
-]
+KNOWN_BUGS = []   # the seven reported ones are fixed: see git log
 
 # Twins registered with another field type: name -> reason.
 TYPE_EXCEPTIONS = {
