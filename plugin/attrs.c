@@ -43,7 +43,7 @@ msstun_endpoint_buf(const msstun_endpoint_t *ep, char *buf, size_t size)
     if (ep->addr.type == AT_IPv6)
         buf[n++] = ']';
     buf[n++] = ':';
-    guint32_to_str_buf(ep->port, port, sizeof port);
+    msstun_u32_to_str_buf(ep->port, port, sizeof port);
     g_strlcpy(buf + n, port, size - n);
 }
 

@@ -229,7 +229,7 @@ static void
 put_u32(infobuf_t *b, guint32 v)
 {
     char num[12];
-    guint32_to_str_buf(v, num, sizeof num);
+    msstun_u32_to_str_buf(v, num, sizeof num);
     put(b, num);
 }
 

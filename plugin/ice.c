@@ -61,8 +61,8 @@ message_endpoints(const msstun_msg_t *m, msstun_endpoint_t *src, msstun_endpoint
             if (a && a->relayed.valid)
                 *dst = a->relayed;
         }
-    } else if (p && p->method == MSSTUN_M_MS_DATA && p->ep[MSSTUN_ADDR_PEER].valid) {
-        *src = p->ep[MSSTUN_ADDR_PEER];
+    } else if (!p && m->over_tcp && msstun_rfc6062_relay_endpoints(pinfo, src, dst)) {
+        *relayed = TRUE;
     }
 }
 

@@ -23,11 +23,13 @@ typedef bool msstun_bool_t;
 #define msstun_get_u8  tvb_get_uint8
 #define msstun_get_u16 tvb_get_ntohs
 #define msstun_get_u32 tvb_get_ntohl
+#define msstun_u32_to_str_buf uint32_to_str_buf   /* guint32_ one is deprecated */
 #else
 typedef gboolean msstun_bool_t;
 #define msstun_get_u8  tvb_get_guint8
 #define msstun_get_u16 tvb_get_ntohs
 #define msstun_get_u32 tvb_get_ntohl
+#define msstun_u32_to_str_buf guint32_to_str_buf
 #endif
 /* stat_tap_ui init callbacks (tshark -z) return bool from 4.6 */
 #if MSSTUN_WS_VER >= 40600
@@ -187,6 +189,7 @@ typedef struct msstun_conv {
     gboolean has_connection_id;
     guint32  connection_id;
     guint8   data_framing;     /* framing of the peer data (RAW = opaque) */
+    msstun_endpoint_t bind_client;    /* who sent the ConnectionBind: the TURN client side */
     guint32  data_framing_from;
     wmem_map_t *channels;      /* channel number -> msstun_endpoint_t (ChannelBind) */
     struct msstun_alloc *alloc;       /* the TURN allocation this 5-tuple controls */
@@ -347,6 +350,7 @@ void msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel,
 void msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
 int  msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
 void msstun_turn_init(void);
+gboolean msstun_rfc6062_relay_endpoints(packet_info *pinfo, msstun_endpoint_t *src, msstun_endpoint_t *dst);
 
 /* ice.c */
 void msstun_track_ice(msstun_msg_t *m);

@@ -122,6 +122,9 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
             c->bound_in = pinfo->num;
             conv->has_connection_id = TRUE;
             conv->connection_id = m->connection_id;
+            copy_address_wmem(wmem_file_scope(), &conv->bind_client.addr, &pinfo->src);
+            conv->bind_client.port = (guint16)pinfo->srcport;
+            conv->bind_client.valid = TRUE;
         }
     }
     if (announce) {
@@ -356,8 +359,11 @@ msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, ms
     msstun_tcp_conn_t *c = connection_lookup(conv->connection_id, NULL);
 
     proto_item_append_text(ti, ", RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
-    if (c && !PINFO_FD_VISITED(pinfo))
+    if (c && !PINFO_FD_VISITED(pinfo)) {
         c->data_frames++;
+        if (c->alloc)
+            c->alloc->relayed_frames++;
+    }
     if (c)
         add_allocation_tree(rt, tvb, pinfo, c->alloc);
     proto_item_set_generated(proto_tree_add_uint(rt, hf_msstun_rfc6062_connection_id, tvb, 0, 0, conv->connection_id));
@@ -379,4 +385,25 @@ msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_
     if (msstun_rfc6062_data_pdus(tvb, pinfo, tree, conv) == 0)
         msstun_handoff_payload(tvb, pinfo, tree, 0, TRUE, FALSE);
     return tvb_captured_length(tvb);
+}
+
+/* On an RFC 6062 data connection the bytes travel between the allocation's
+ * relayed address and the peer: the ICE pair is named after those, not after
+ * the client-server TCP connection that carries them. */
+gboolean
+msstun_rfc6062_relay_endpoints(packet_info *pinfo, msstun_endpoint_t *src, msstun_endpoint_t *dst)
+{
+    msstun_conv_t *conv = msstun_conv_get(pinfo, FALSE);
+    msstun_tcp_conn_t *c;
+    gboolean from_client;
+
+    if (!conv || !conv->data_from || pinfo->num < conv->data_from || !conv->bind_client.valid)
+        return FALSE;
+    c = connection_lookup(conv->connection_id, NULL);
+    if (!c || !c->alloc || !c->alloc->relayed.valid || !c->peer.valid)
+        return FALSE;
+    from_client = addresses_equal(&pinfo->src, &conv->bind_client.addr) && pinfo->srcport == conv->bind_client.port;
+    *src = from_client ? c->alloc->relayed : c->peer;
+    *dst = from_client ? c->peer : c->alloc->relayed;
+    return TRUE;
 }
