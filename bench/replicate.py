@@ -5,7 +5,8 @@ copy with its own IP addresses, so that the copies are distinct conversations
 (no TCP "retransmissions", no transaction or channel state shared between
 copies). Address octets 1 and 2 (IPv4) or 2 and 3 (IPv6) are XORed with the
 copy number; checksums are left alone (Wireshark does not check them by
-default). Usage: replicate.py IN.pcap OUT.pcap COPIES [GAP_SECONDS]"""
+default). Copy i gets the tag FIRST + i*STRIDE (tag 0 leaves the addresses
+as they are). Usage: replicate.py IN.pcap OUT.pcap COPIES [GAP_SECONDS [FIRST [STRIDE]]]"""
 import struct
 import sys
 
@@ -13,6 +14,8 @@ import sys
 def main():
     src, dst, copies = sys.argv[1], sys.argv[2], int(sys.argv[3])
     gap = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0
+    first = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    stride = int(sys.argv[6]) if len(sys.argv) > 6 else 1
     data = open(src, "rb").read()
     magic = data[:4]
     if magic == b"\xd4\xc3\xb2\xa1":
@@ -34,7 +37,8 @@ def main():
     with open(dst, "wb") as out:
         out.write(data[:24])
         for i in range(copies):
-            a, b = i & 0xFF, (i >> 8) & 0xFF
+            tag = first + i * stride
+            a, b = tag & 0xFF, (tag >> 8) & 0xFF
             for t, orig, pkt in recs:
                 p = bytearray(pkt)
                 l3, et = 14, struct.unpack(">H", p[12:14])[0] if len(p) >= 14 else 0

@@ -34,7 +34,15 @@ ICE_R = uat("msstunRufrag", "", "msstunRpasswordRRRRRRRR")
 COTURN = uat("alice", "example.org", "secret")
 
 
+# Wireshark 4.4+ hands STUN on SDP-negotiated RTP ports to its built-in STUN
+# dissector (rtp.version0_type defaults to RFC 7983 multiplexing): keep 4.0's
+# behaviour so msstun sees the checks on every version
+RTP_NO_MUX = ["-o", "rtp.version0_type:Invalid or ZRTP packets"]
+
+
 def mi_rows(pcap, extra, **kw):
+    if pcap.startswith("sdp/"):
+        extra = list(extra) + RTP_NO_MUX
     rows = fields(pcap, ["frame.number", STATUS, RULE, CRED, EXPERT], extra=extra, **kw)
     return [r for r in rows if r[STATUS]]
 

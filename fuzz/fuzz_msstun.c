@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * fuzz_msstun.c - libFuzzer harness for the msstun dissector, driven through
+ * libwireshark 4.0 the way tshark drives it.
+ *
+ * The plugin's sources (plugin/[*].c except plugin.c) are compiled into this
+ * binary and registered with proto_register_plugin() before epan_init(), so
+ * no msstun.so is loaded (epan_init runs with load_plugins = FALSE and the
+ * installed plugins are ignored).
+ *
+ * One fuzz input is a small capture: a sequence of records
+ *
+ *     ctrl (1 byte) | length (2 bytes, big-endian) | payload (length bytes)
+ *
+ * (a short last record takes whatever bytes remain). Each record becomes one
+ * frame of encapsulation WTAP_ENCAP_RAW_IP: an IPv4 header and a UDP or TCP
+ * header built here around the payload. ctrl selects:
+ *
+ *     bit 0     0 = UDP, 1 = TCP (PSH|ACK, sequence numbers kept per direction)
+ *     bit 1     0 = client -> server, 1 = server -> client
+ *     bits 2-3  which of 4 clients (10.0.0.1-4, source port 50000+n)
+ *     bit 4     server port: 0 = 3478 (msstun's port), 1 = 50999 (heuristics)
+ *     bit 5     TCP: do not advance the sequence number (retransmission)
+ *
+ * Every input is dissected in a fresh epan session (all file-scope state,
+ * conversations and reassembly start empty, so a crash file reproduces on
+ * its own), in two passes like tshark -2: the first builds the plugin's
+ * state, the second re-dissects every frame with the frame marked visited.
+ * fuzz/to_pcap.py turns an input into the identical pcap for tshark.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include <ws_version.h>
+#include <epan/epan.h>
+#include <epan/epan_dissect.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/column.h>
+#include <epan/column-info.h>
+#include <epan/proto.h>
+#include <epan/tvbuff.h>
+#include <epan/frame_data.h>
+#include <epan/timestamp.h>
+#include <wiretap/wtap.h>
+#include <wsutil/privileges.h>
+#include <wsutil/filesystem.h>
+#include <wsutil/wslog.h>
+
+void proto_register_msstun(void);
+void proto_reg_handoff_msstun(void);
+
+#define MAX_RECORDS   64
+#define IP_HDR_LEN    20
+#define UDP_HDR_LEN   8
+#define TCP_HDR_LEN   20
+#define SERVER_PORT   3478
+#define ALT_PORT      50999
+#define MAX_PAYLOAD   (65535 - IP_HDR_LEN - TCP_HDR_LEN)
+
+/* the frames of one input; also the packet provider's data */
+struct packet_provider_data {
+    guint       n;
+    frame_data  fd[MAX_RECORDS];
+    wtap_rec    rec[MAX_RECORDS];
+    guint8     *pkt[MAX_RECORDS];
+    guint       pkt_len[MAX_RECORDS];
+};
+
+static struct packet_provider_data frames;
+static column_info fuzz_cinfo;
+static e_prefs *fuzz_prefs;
+static int proto_msstun_id = -1;
+static gboolean verbose;   /* FUZZ_MSSTUN_VERBOSE=1: print each frame's columns */
+
+static const nstime_t *
+get_frame_ts(struct packet_provider_data *prov, guint32 frame_num)
+{
+    if (frame_num >= 1 && frame_num <= prov->n)
+        return &prov->rec[frame_num - 1].ts;
+    return NULL;
+}
+
+static guint16
+ip_checksum(const guint8 *p, int len)
+{
+    guint32 sum = 0;
+    for (int i = 0; i + 1 < len; i += 2)
+        sum += (guint32)p[i] << 8 | p[i + 1];
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return (guint16)~sum;
+}
+
+static void
+put16(guint8 *p, guint16 v)
+{
+    p[0] = (guint8)(v >> 8);
+    p[1] = (guint8)v;
+}
+
+static void
+put32(guint8 *p, guint32 v)
+{
+    put16(p, (guint16)(v >> 16));
+    put16(p + 2, (guint16)v);
+}
+
+/* IPv4 + UDP/TCP around the payload; keep in step with fuzz/to_pcap.py */
+static guint8 *
+build_packet(guint8 ctrl, const guint8 *payload, guint len, guint32 seq[4][2], guint *out_len)
+{
+    gboolean tcp = ctrl & 0x01, reply = (ctrl & 0x02) != 0;
+    guint client = (ctrl >> 2) & 3;
+    guint16 cport = (guint16)(50000 + client), sport = (ctrl & 0x10) ? ALT_PORT : SERVER_PORT;
+    guint l4 = tcp ? TCP_HDR_LEN : UDP_HDR_LEN;
+    guint total = IP_HDR_LEN + l4 + len;
+    guint8 *p = (guint8 *)g_malloc0(total);
+    guint8 caddr[4] = { 10, 0, 0, (guint8)(1 + client) }, saddr[4] = { 10, 0, 0, 100 };
+    guint8 *t = p + IP_HDR_LEN;
+
+    p[0] = 0x45;
+    put16(p + 2, (guint16)total);
+    put16(p + 4, 1);                     /* identification */
+    p[6] = 0x40;                         /* DF */
+    p[8] = 64;
+    p[9] = tcp ? 6 : 17;
+    memcpy(p + 12, reply ? saddr : caddr, 4);
+    memcpy(p + 16, reply ? caddr : saddr, 4);
+    put16(p + 10, ip_checksum(p, IP_HDR_LEN));
+
+    put16(t, reply ? sport : cport);
+    put16(t + 2, reply ? cport : sport);
+    if (tcp) {
+        guint32 *mine = &seq[client][reply], *theirs = &seq[client][!reply];
+        put32(t + 4, *mine);
+        put32(t + 8, *theirs);
+        t[12] = 0x50;                    /* data offset 5 */
+        t[13] = 0x18;                    /* PSH|ACK */
+        put16(t + 14, 65535);
+        if (!(ctrl & 0x20))
+            *mine += len;
+    } else {
+        put16(t + 4, (guint16)(UDP_HDR_LEN + len));
+    }
+    memcpy(t + l4, payload, len);
+    *out_len = total;
+    return p;
+}
+
+static void
+run_pass(epan_dissect_t *edt, gboolean second)
+{
+    const frame_data *ref = NULL, *prev = NULL;
+    nstime_t elapsed = NSTIME_INIT_ZERO;
+
+    for (guint i = 0; i < frames.n; i++) {
+        frame_data *fd = &frames.fd[i];
+        tvbuff_t *tvb = tvb_new_real_data(frames.pkt[i], frames.pkt_len[i], frames.pkt_len[i]);
+
+        if (!second)
+            frame_data_set_before_dissect(fd, &elapsed, &ref, prev);
+        epan_dissect_run(edt, WTAP_FILE_TYPE_SUBTYPE_UNKNOWN, &frames.rec[i], tvb, fd, &fuzz_cinfo);
+        epan_dissect_fill_in_columns(edt, FALSE, TRUE);
+        if (verbose) {
+            GPtrArray *hits = proto_find_first_finfo(edt->tree, proto_msstun_id);
+            fprintf(stderr, "pass %d%s", second ? 2 : 1, hits && hits->len ? " msstun" : "");
+            if (hits)
+                g_ptr_array_free(hits, TRUE);
+            for (int c = 0; c < fuzz_cinfo.num_cols; c++)
+                fprintf(stderr, " | %s", fuzz_cinfo.columns[c].col_data ? fuzz_cinfo.columns[c].col_data : "");
+            fputc('\n', stderr);
+        }
+        if (!second) {
+            guint32 cum = 0;
+            frame_data_set_after_dissect(fd, &cum);
+        }
+        prev = fd;
+        epan_dissect_reset(edt);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size);
+int
+LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
+{
+    static const struct packet_provider_funcs funcs = { get_frame_ts, NULL, NULL, NULL };
+    guint32 seq[4][2];
+    size_t off = 0;
+    epan_t *session;
+    epan_dissect_t *edt;
+
+    memset(&frames, 0, sizeof frames);
+    for (int c = 0; c < 4; c++) {
+        seq[c][0] = 1000 + 0x10000 * c;
+        seq[c][1] = 9000000 + 0x10000 * c;
+    }
+    while (off < size && frames.n < MAX_RECORDS) {
+        guint8 ctrl = buf[off++];
+        guint len = 0;
+        guint i = frames.n;
+        wtap_rec *rec = &frames.rec[i];
+
+        if (off + 2 <= size)
+            len = (guint)buf[off] << 8 | buf[off + 1];
+        off = MIN(off + 2, size);
+        len = MIN(len, (guint)(size - off));
+        len = MIN(len, (guint)MAX_PAYLOAD);
+        frames.pkt[i] = build_packet(ctrl, buf + off, len, seq, &frames.pkt_len[i]);
+        off += len;
+
+        wtap_rec_init(rec);
+        rec->rec_type = REC_TYPE_PACKET;
+        rec->presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN;
+        rec->tsprec = WTAP_TSPREC_USEC;
+        rec->ts.secs = 1700000000 + i;
+        rec->ts.nsecs = 1000 * (int)i;
+        rec->rec_header.packet_header.caplen = frames.pkt_len[i];
+        rec->rec_header.packet_header.len = frames.pkt_len[i];
+        rec->rec_header.packet_header.pkt_encap = WTAP_ENCAP_RAW_IP;
+        frame_data_init(&frames.fd[i], i + 1, rec, (gint64)off, 0);
+        frames.n++;
+    }
+
+    session = epan_new(&frames, &funcs);
+    edt = epan_dissect_new(session, TRUE, TRUE);
+    run_pass(edt, FALSE);
+    run_pass(edt, TRUE);
+    epan_dissect_free(edt);
+    epan_free(session);
+
+    for (guint i = 0; i < frames.n; i++) {
+        frame_data_destroy(&frames.fd[i]);
+        wtap_rec_cleanup(&frames.rec[i]);
+        g_free(frames.pkt[i]);
+    }
+    return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int
+LLVMFuzzerInitialize(int *argc _U_, char ***argv)
+{
+    static proto_plugin msstun_plugin;
+    char *err;
+
+    /* no user or global profile: a private, empty configuration */
+    g_setenv("XDG_CONFIG_HOME", "/nonexistent/msstun-fuzz", TRUE);
+    g_setenv("WIRESHARK_CONFIG_DIR", "/nonexistent/msstun-fuzz", TRUE);
+    /* no data files: every epan session would re-read manuf, services,
+     * enterprises (seconds per input under ASan); Lua stays off too */
+    if (!getenv("WIRESHARK_DATA_DIR")) {
+        char *empty = g_build_filename(g_get_tmp_dir(), "fuzz_msstun-empty-datadir", NULL);
+        g_mkdir_with_parents(empty, 0700);
+        g_setenv("WIRESHARK_DATA_DIR", empty, TRUE);
+        g_free(empty);
+    }
+    /* every wmem allocation is its own malloc, so ASan sees its bounds */
+    g_setenv("WIRESHARK_DEBUG_WMEM_OVERRIDE", "simple", FALSE);
+    g_setenv("G_SLICE", "always-malloc", FALSE);
+
+    verbose = getenv("FUZZ_MSSTUN_VERBOSE") != NULL;
+    g_set_prgname("fuzz_msstun");
+    ws_log_init("fuzz_msstun", NULL);
+    ws_log_set_level(LOG_LEVEL_CRITICAL);
+    init_process_policies();
+    err = configuration_init((*argv)[0], NULL);
+    g_free(err);
+    timestamp_set_type(TS_RELATIVE);
+    timestamp_set_precision(TS_PREC_AUTO);
+    timestamp_set_seconds_type(TS_SECONDS_DEFAULT);
+
+    wtap_init(FALSE);
+    msstun_plugin.register_protoinfo = proto_register_msstun;
+    msstun_plugin.register_handoff = proto_reg_handoff_msstun;
+    proto_register_plugin(&msstun_plugin);
+    if (!epan_init(NULL, NULL, FALSE)) {
+        fprintf(stderr, "fuzz_msstun: epan_init failed\n");
+        exit(2);
+    }
+    fuzz_prefs = epan_load_settings();
+    prefs_apply_all();
+    build_column_format_array(&fuzz_cinfo, fuzz_prefs->num_cols, TRUE);
+    proto_msstun_id = proto_get_id_by_filter_name("msstun");
+    if (proto_msstun_id < 0) {
+        fprintf(stderr, "fuzz_msstun: msstun did not register\n");
+        exit(2);
+    }
+    return 0;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Bounded fuzz run (the CI one): build the harness, make the seed corpus,
+# fuzz for N seconds. Usage: bash fuzz/run.sh [seconds] [extra libFuzzer args]
+# Environment: FUZZ_OUT (default fuzz/out), FUZZ_JOBS (parallel workers,
+# default 1), MSSTUN_SRC (plugin tree to build, default this checkout).
+# Exit status: 0 when nothing was found, 1 when libFuzzer saved a crash,
+# leak, timeout or out-of-memory input (paths printed at the end).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+secs=${1:-60}
+shift || true
+out=${FUZZ_OUT:-$root/fuzz/out}
+jobs=${FUZZ_JOBS:-1}
+mkdir -p "$out"
+
+bash "$root/fuzz/build.sh" "$out" >/dev/null
+if [ ! -d "$out/seeds" ] || [ -z "$(ls -A "$out/seeds" 2>/dev/null)" ]; then
+  python3 "$root/fuzz/make_corpus.py" "$out/seeds"
+fi
+mkdir -p "$out/corpus" "$out/artifacts" "$out/datadir"
+
+# As root, Wireshark ignores WIRESHARK_DATA_DIR (root counts as "special
+# privileges"), so every epan session would re-read manuf/services/
+# enterprises: 20x slower. Fuzz as nobody instead, like tests/run.sh's tshark.
+run=()
+if [ "$(id -u)" = 0 ]; then
+  chmod a+rx "$out" "$out/fuzz_msstun"
+  chown -R 65534:65534 "$out/corpus" "$out/artifacts" "$out/datadir"
+  chmod -R a+rX "$out/seeds" "$root/fuzz/msstun.dict"
+  run=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+args=(-max_total_time="$secs" -timeout=20 -rss_limit_mb=3072 -max_len=16384
+      -dict="$root/fuzz/msstun.dict" -artifact_prefix="$out/artifacts/" -print_final_stats=1)
+[ "$jobs" -gt 1 ] && args+=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+
+before=$(ls "$out/artifacts" | wc -l)
+set +e
+"${run[@]}" env -i PATH=/usr/bin:/bin HOME="$out/datadir" TMPDIR="$out/datadir" \
+  WIRESHARK_DATA_DIR="$out/datadir" \
+  ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1" UBSAN_OPTIONS="print_stacktrace=1" \
+  "$out/fuzz_msstun" "${args[@]}" "$@" "$out/corpus" "$out/seeds" 2>&1 | tee "$out/fuzz.log" \
+  | grep -E "^#[0-9]+.*(pulse|DONE)|ERROR|SUMMARY|Test unit written|stat::" || true
+set -e
+after=$(ls "$out/artifacts" | wc -l)
+if [ "$after" -gt "$before" ]; then
+  echo "fuzz: new findings in $out/artifacts:" >&2
+  ls -t "$out/artifacts" | head -n $((after - before)) | sed "s|^|  $out/artifacts/|" >&2
+  echo "reproduce: $out/fuzz_msstun FILE   or   python3 fuzz/to_pcap.py FILE x.pcap && tshark -2 -r x.pcap" >&2
+  exit 1
+fi
+echo "fuzz: no findings in ${secs}s (corpus: $(ls "$out/corpus" | wc -l) inputs)"
