@@ -186,6 +186,10 @@ bisect(const msstun_attr_def_t *rows, size_t n, guint16 type)
     return NULL;
 }
 
+/* Every attribute of every message is looked up: the two dense ranges
+ * (0x0000-0x00FF, 0x8000-0x80FF) index straight into the rows. */
+static const msstun_attr_def_t *msstun_attr_index[2][256];
+
 const msstun_attr_def_t *
 msstun_attr_lookup(guint16 type, guint8 format)
 {
@@ -194,6 +198,8 @@ msstun_attr_lookup(guint16 type, guint8 format)
         if (o)
             return o;
     }
+    if ((type & 0x7F00) == 0)
+        return msstun_attr_index[type >> 15][type & 0xFF];
     return bisect(msstun_attrs, G_N_ELEMENTS(msstun_attrs), type);
 }
 
@@ -206,8 +212,11 @@ void
 msstun_attr_table_init(void)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(msstun_attrs); i++) {
-        msstun_attr_names[i].value = msstun_attrs[i].type;
+        guint16 t = msstun_attrs[i].type;
+        msstun_attr_names[i].value = t;
         msstun_attr_names[i].strptr = msstun_attrs[i].name;
+        if ((t & 0x7F00) == 0)
+            msstun_attr_index[t >> 15][t & 0xFF] = &msstun_attrs[i];
     }
     msstun_attr_names[G_N_ELEMENTS(msstun_attrs)].value = 0;
     msstun_attr_names[G_N_ELEMENTS(msstun_attrs)].strptr = NULL;

@@ -55,37 +55,37 @@ msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep)
     return buf;
 }
 
-/* RFC 5389 15.1/15.2, [MS-TURN] 2.2.2.1/2.2.2.16. XOR key: header bytes 4..19,
+/* RFC 5389 15.1/15.2, [MS-TURN] 2.2.2.1/2.2.2.16, on the message tvb at o
+ * (length checked against the table already). XOR key: header bytes 4..19,
  * which is cookie+TID for RFC 5389 and the 128-bit TID for MS-TURN ([MS-TURN]
  * 2.2.2.16 XORs with the transaction ID, not with a constant). */
 static void
-dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt,
+dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, int o, int len,
                 proto_tree *tree, proto_item *ai, gboolean xored)
 {
-    int len = tvb_reported_length(vt);
-    guint8 family = msstun_get_u8(vt, 1);
+    guint8 family = msstun_get_u8(vt, o + 1);
     int alen = family == 1 ? 4 : family == 2 ? 16 : 0;
     msstun_endpoint_t *ep = &m->ep[def->slot];
     guint8 raw[16];
     guint16 port;
 
     if (tree) {
-        proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 0, 1, ENC_NA);
-        proto_tree_add_item(tree, hf_msstun_att_family, vt, 1, 1, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tree, hf_msstun_att_reserved, vt, o + 0, 1, ENC_NA);
+        proto_tree_add_item(tree, hf_msstun_att_family, vt, o + 1, 1, ENC_BIG_ENDIAN);
     }
     if (alen == 0) {
         /* the port does not depend on the family: show it, then the rest as bytes */
         expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_family,
                                "Unknown address family 0x%02x", family);
         if (xored) {
-            proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, 2, 2, ENC_NA);
-            proto_item_set_generated(proto_tree_add_uint(tree, hf_msstun_att_port, vt, 2, 2,
-                                                         tvb_get_ntohs(vt, 2) ^ tvb_get_ntohs(m->tvb, 4)));
+            proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, o + 2, 2, ENC_NA);
+            proto_item_set_generated(proto_tree_add_uint(tree, hf_msstun_att_port, vt, o + 2, 2,
+                                                         tvb_get_ntohs(vt, o + 2) ^ tvb_get_ntohs(m->tvb, 4)));
         } else {
-            proto_tree_add_item(tree, hf_msstun_att_port, vt, 2, 2, ENC_BIG_ENDIAN);
+            proto_tree_add_item(tree, hf_msstun_att_port, vt, o + 2, 2, ENC_BIG_ENDIAN);
         }
         if (len > 4)
-            proto_tree_add_item(tree, hf_msstun_value, vt, 4, len - 4, ENC_NA);
+            proto_tree_add_item(tree, hf_msstun_value, vt, o + 4, len - 4, ENC_NA);
         return;
     }
     if (len != 4 + alen) {
@@ -95,8 +95,8 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt,
         if (len < 4 + alen)
             return;
     }
-    port = tvb_get_ntohs(vt, 2);
-    tvb_memcpy(vt, raw, 4, alen);
+    port = tvb_get_ntohs(vt, o + 2);
+    tvb_memcpy(vt, raw, o + 4, alen);
     if (xored) {
         guint8 key[16];
         tvb_memcpy(m->tvb, key, 4, 16);
@@ -111,20 +111,20 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt,
         return;
     if (xored) {
         proto_item *gi;
-        proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, 2, 2, ENC_NA);
-        gi = proto_tree_add_uint(tree, hf_msstun_att_port, vt, 2, 2, port);
+        proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, o + 2, 2, ENC_NA);
+        gi = proto_tree_add_uint(tree, hf_msstun_att_port, vt, o + 2, 2, port);
         proto_item_set_generated(gi);
-        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4_xord : hf_msstun_att_ipv6_xord, vt, 4, alen, ENC_NA);
+        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4_xord : hf_msstun_att_ipv6_xord, vt, o + 4, alen, ENC_NA);
         if (alen == 4) {
             ws_in4_addr v4;
             memcpy(&v4, raw, 4);
-            gi = proto_tree_add_ipv4(tree, hf_msstun_att_ipv4, vt, 4, 4, v4);
+            gi = proto_tree_add_ipv4(tree, hf_msstun_att_ipv4, vt, o + 4, 4, v4);
         } else
-            gi = proto_tree_add_ipv6(tree, hf_msstun_att_ipv6, vt, 4, 16, (const ws_in6_addr *)raw);
+            gi = proto_tree_add_ipv6(tree, hf_msstun_att_ipv6, vt, o + 4, 16, (const ws_in6_addr *)raw);
         proto_item_set_generated(gi);
     } else {
-        proto_tree_add_item(tree, hf_msstun_att_port, vt, 2, 2, ENC_BIG_ENDIAN);
-        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4 : hf_msstun_att_ipv6, vt, 4, alen,
+        proto_tree_add_item(tree, hf_msstun_att_port, vt, o + 2, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4 : hf_msstun_att_ipv6, vt, o + 4, alen,
                             alen == 4 ? ENC_BIG_ENDIAN : ENC_NA);
     }
     proto_item_append_text(ai, ": %s", msstun_endpoint_str(m->pinfo, ep));
@@ -466,38 +466,48 @@ DECODER(msstun_dec_goog_network)
 /* ---- The loop ------------------------------------------------------------ */
 
 static void
-decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, proto_tree *at,
-             proto_item *ai, int val_off)
+decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, int val_off, int len, proto_tree *at, proto_item *ai)
 {
-    int len = tvb_reported_length(vt);
+    tvbuff_t *tvb = m->tvb;
+    int o = val_off + ATTR_HDR_LEN;
+    tvbuff_t *vt;
 
+    /* the generic encodings read the message tvb at a length the table checked;
+     * custom decoders get a sub-tvb of exactly the value */
     switch (def->enc) {
     case MSSTUN_ENC_NONE:
         break;
     case MSSTUN_ENC_BYTES:
         if (len)
-            proto_tree_add_item(at, *def->hf, vt, 0, len, ENC_NA);
+            proto_tree_add_item(at, *def->hf, tvb, o, len, ENC_NA);
         break;
     case MSSTUN_ENC_STRING:
-        add_string(vt, at, *def->hf, m->pinfo, ai);
+        if (at) {
+            const guint8 *str = NULL;
+            proto_tree_add_item_ret_string(at, *def->hf, tvb, o, len, ENC_UTF_8 | ENC_NA, m->pinfo->pool, &str);
+            if (str)
+                proto_item_append_text(ai, ": %s", (const char *)str);
+        }
         break;
     case MSSTUN_ENC_U32:
         if (def->fact >= 0) {
-            guint32 v = tvb_get_ntohl(vt, 0);
+            guint32 v = tvb_get_ntohl(tvb, o);
             *(guint32 *)((guint8 *)m + def->fact) = v;
             *(gboolean *)((guint8 *)m + def->has) = TRUE;
-            proto_item_append_text(ai, ": %u", v);
+            if (ai)
+                proto_item_append_text(ai, ": %u", v);
         }
-        proto_tree_add_item(at, *def->hf, vt, 0, len, ENC_BIG_ENDIAN);
+        proto_tree_add_item(at, *def->hf, tvb, o, len, ENC_BIG_ENDIAN);
         break;
     case MSSTUN_ENC_U64:
-        proto_tree_add_item(at, *def->hf, vt, 0, len, ENC_BIG_ENDIAN);
+        proto_tree_add_item(at, *def->hf, tvb, o, len, ENC_BIG_ENDIAN);
         break;
     case MSSTUN_ENC_ADDR:
     case MSSTUN_ENC_XADDR:
-        dissect_address(m, def, vt, at, ai, def->enc == MSSTUN_ENC_XADDR);
+        dissect_address(m, def, tvb, o, len, at, ai, def->enc == MSSTUN_ENC_XADDR);
         break;
     case MSSTUN_ENC_CUSTOM:
+        vt = tvb_new_subset_length(tvb, o, len);
         /* A decoder that meets a lie marks its own attribute malformed;
          * the rest of the message still shows. */
         TRY {
@@ -533,8 +543,9 @@ attributes_facts(msstun_msg_t *m, int offset, int end, gboolean padded)
             return;
         m->attr_count++;
         def = msstun_attr_lookup(type, m->format);
-        if (def && len >= def->min_len && len <= def->max_len && is_fact(def))
-            decode_value(m, def, tvb_new_subset_length(tvb, offset + ATTR_HDR_LEN, len), NULL, NULL, offset);
+        if (def && len >= def->min_len && len <= def->max_len && is_fact(def)) {
+            decode_value(m, def, offset, len, NULL, NULL);
+        }
         offset += ATTR_HDR_LEN + len + (padded ? MSSTUN_PAD4(len) : 0);
     }
 }
@@ -616,8 +627,7 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
             if (len)
                 proto_tree_add_item(at, hf_msstun_value, tvb, offset + ATTR_HDR_LEN, len, ENC_NA);
         } else {
-            tvbuff_t *vt = tvb_new_subset_length(tvb, offset + ATTR_HDR_LEN, len);
-            decode_value(m, def, vt, at, ai, offset);
+            decode_value(m, def, offset, len, at, ai);
         }
 
         if (pad) {

@@ -28,12 +28,13 @@ msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
 {
     packet_info *pinfo = m->pinfo;
     const msstun_trans_t *t = m->trans;
-    const char *method = msstun_method_name(m->method);
+    const char *method;
     proto_item *ti = m->ti;
     guint16 code = m->error_code;
 
     if (m->cls != MSSTUN_CLASS_ERROR)
         return;
+    method = msstun_method_name(m->method);
     switch (code) {
     case 401:
         if (t && t->req_had_mi)

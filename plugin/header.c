@@ -376,9 +376,9 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
 
     total = MSSTUN_HDR_LEN + m->length;
     end = MIN(total, reported);
-    ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, end, ENC_NA);
+    ti = tree ? proto_tree_add_item(tree, proto_msstun, tvb, 0, end, ENC_NA) : NULL;
     m->ti = ti;
-    st = proto_item_add_subtree(ti, ett_msstun);
+    st = ti ? proto_item_add_subtree(ti, ett_msstun) : NULL;
     m->tree = st;
     if (ti)
         proto_item_append_text(ti, ", %s %s", msstun_method_name(m->method),
@@ -423,6 +423,7 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
         msstun_check_integrity(m);
 
     conv = msstun_conv_get(pinfo, TRUE);
+    m->conv = conv;
     if (!PINFO_FD_VISITED(pinfo)) {
         if (m->format == MSSTUN_FMT_MSTURN && !conv->is_msturn) {
             conv->is_msturn = TRUE;

@@ -61,7 +61,7 @@ message_endpoints(const msstun_msg_t *m, msstun_endpoint_t *src, msstun_endpoint
             if (a && a->relayed.valid)
                 *dst = a->relayed;
         }
-    } else if (!p && m->over_tcp && msstun_rfc6062_relay_endpoints(pinfo, src, dst)) {
+    } else if (!p && m->over_tcp && msstun_rfc6062_relay_endpoints(pinfo, m->conv, src, dst)) {
         *relayed = TRUE;
     }
 }

@@ -223,6 +223,8 @@ msstun_integrity_register(module_t *module, int proto)
 
 /* ---- SDP learning (postdissector) --------------------------------------- */
 
+static int proto_sdp = -1;
+
 static void
 learn_pair(const char *ufrag, const char *pwd)
 {
@@ -283,7 +285,15 @@ learn_from_text(packet_info *pinfo, tvbuff_t *tvb)
 static int
 dissect_msstun_sdp_learn(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree _U_, void *data _U_)
 {
-    if (!msstun_pref_learn_sdp || PINFO_FD_VISITED(pinfo) || !proto_is_frame_protocol(pinfo->layers, "sdp"))
+    wmem_list_frame_t *f;
+    gboolean has_sdp = FALSE;
+
+    if (!msstun_pref_learn_sdp || PINFO_FD_VISITED(pinfo) || proto_sdp <= 0)
+        return 0;
+    /* every frame comes here: compare protocol ids, not names */
+    for (f = wmem_list_head(pinfo->layers); f && !has_sdp; f = wmem_list_frame_next(f))
+        has_sdp = GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto_sdp;
+    if (!has_sdp)
         return 0;
     for (GSList *src = pinfo->data_src; src; src = src->next)
         learn_from_text(pinfo, get_data_source_tvb((struct data_source *)src->data));
@@ -298,6 +308,7 @@ msstun_integrity_handoff(void)
     if (done)
         return;
     done = TRUE;
+    proto_sdp = proto_get_id_by_filter_name("sdp");
     register_postdissector(create_dissector_handle(dissect_msstun_sdp_learn, proto_msstun));
 }
 
@@ -641,7 +652,13 @@ check_one_mi(mi_ctx_t *c, int idx)
 void
 msstun_check_integrity(msstun_msg_t *m)
 {
-    mi_ctx_t *c = wmem_new0(m->pinfo->pool, mi_ctx_t);
+    mi_ctx_t *c;
+
+    /* nothing to verify with and nothing to show: the common summary case */
+    if (!m->tree && msstun_n_creds == 0 && wmem_map_size(sdp_passwords) == 0 &&
+        !(msstun_pref_password && *msstun_pref_password))
+        return;
+    c = wmem_new0(m->pinfo->pool, mi_ctx_t);
 
     c->m = m;
     c->realm = m->realm;

@@ -150,6 +150,7 @@ typedef struct msstun_msg {
     const struct msstun_msg *parent;            /* the message whose DATA carried this one */
     msstun_trans_t *trans;                      /* its transaction, when tracked */
     struct msstun_alloc *alloc;                 /* the allocation it belongs to */
+    struct msstun_conv *conv;                   /* its 5-tuple's state */
 } msstun_msg_t;
 
 /* A request and its answer (transactions.c), file scope. Holds what the
@@ -350,7 +351,8 @@ void msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel,
 void msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
 int  msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
 void msstun_turn_init(void);
-gboolean msstun_rfc6062_relay_endpoints(packet_info *pinfo, msstun_endpoint_t *src, msstun_endpoint_t *dst);
+gboolean msstun_rfc6062_relay_endpoints(packet_info *pinfo, struct msstun_conv *conv, msstun_endpoint_t *src,
+                                        msstun_endpoint_t *dst);
 
 /* ice.c */
 void msstun_track_ice(msstun_msg_t *m);

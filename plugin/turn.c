@@ -391,9 +391,8 @@ msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_
  * relayed address and the peer: the ICE pair is named after those, not after
  * the client-server TCP connection that carries them. */
 gboolean
-msstun_rfc6062_relay_endpoints(packet_info *pinfo, msstun_endpoint_t *src, msstun_endpoint_t *dst)
+msstun_rfc6062_relay_endpoints(packet_info *pinfo, msstun_conv_t *conv, msstun_endpoint_t *src, msstun_endpoint_t *dst)
 {
-    msstun_conv_t *conv = msstun_conv_get(pinfo, FALSE);
     msstun_tcp_conn_t *c;
     gboolean from_client;
 
