@@ -23,8 +23,6 @@ void msstun_dec_unknown_attrs(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_
 void msstun_dec_channel_number(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_magic_cookie(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_data(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_realm(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_nonce(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_address_family(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_even_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
 void msstun_dec_transport(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
@@ -52,6 +50,13 @@ void msstun_dec_goog_network(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t
 #define ANY 0xFFFF
 #define A(type, name, enc, flags, slot, min, max, hf, dec, spec) \
     { type, name, MSSTUN_ENC_##enc, flags, MSSTUN_ADDR_##slot, min, max, hf, dec, -1, -1, spec }
+/* a string the Info column reads from msstun_msg_t (has: its flag, or -1) */
+#define SFACT(type, name, flags, hf, field, spec) \
+    { type, name, MSSTUN_ENC_STRING, (flags) | MSSTUN_AF_FACT, MSSTUN_ADDR_OTHER, 0, 0xFFFF, hf, NULL, \
+      (gint16)offsetof(msstun_msg_t, field), -1, spec }
+#define SFACT_HAS(type, name, flags, hf, field, spec) \
+    { type, name, MSSTUN_ENC_STRING, (flags) | MSSTUN_AF_FACT, MSSTUN_ADDR_OTHER, 0, 0xFFFF, hf, NULL, \
+      (gint16)offsetof(msstun_msg_t, field), (gint16)offsetof(msstun_msg_t, has_##field), spec }
 /* a 32-bit value the Info column and the trackers read from msstun_msg_t */
 #define FACT(type, name, flags, hf, field, spec) \
     { type, name, MSSTUN_ENC_U32, (flags) | MSSTUN_AF_FACT, MSSTUN_ADDR_OTHER, 4, 4, hf, NULL, \
@@ -81,8 +86,8 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x0011, "DESTINATION-ADDRESS",      ADDR,   MS,  DESTINATION, 8, 20, NULL, NULL, "MS-TURN 2.2.2.10"),
     A(0x0012, "XOR-PEER-ADDRESS",         XADDR,  0,   PEER,       8, 20, NULL, NULL, "RFC 8656 18.3"),
     A(0x0013, "DATA",                     CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_data, "RFC 8656 18.4; MS-TURN 2.2.2.12"),
-    A(0x0014, "REALM",                    CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_realm, "RFC 5389 15.7"),
-    A(0x0015, "NONCE",                    CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_nonce, "RFC 5389 15.8"),
+    SFACT(0x0014, "REALM", 0, &hf_msstun_att_realm, realm, "RFC 5389 15.7"),
+    SFACT_HAS(0x0015, "NONCE", 0, &hf_msstun_att_nonce, nonce, "RFC 5389 15.8"),
     A(0x0016, "XOR-RELAYED-ADDRESS",      XADDR,  0,   RELAYED,    8, 20, NULL, NULL, "RFC 8656 18.5"),
     A(0x0017, "REQUESTED-ADDRESS-FAMILY", CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_address_family, "RFC 8656 18.6; MS-TURN 2.2.2.15"),
     A(0x0018, "EVEN-PORT",                CUSTOM, 0,   OTHER,      1, 4,  NULL, msstun_dec_even_port, "RFC 8656 18.7"),
@@ -166,8 +171,8 @@ static const msstun_attr_def_t msstun_msturn_overrides[] = {
     /* MS-TURN 2.2.2.11: the peer address in a Data Indication is NOT XORed */
     A(0x0012, "REMOTE-ADDRESS",           ADDR,   MS,  PEER,       8, 20, NULL, NULL, "MS-TURN 2.2.2.11"),
     /* MS-TURN numbers NONCE and REALM the other way round from RFC 5389 */
-    A(0x0014, "NONCE (MS)",               CUSTOM, MS | KEY, OTHER,      0, ANY, NULL, msstun_dec_nonce, "MS-TURN 2.2.2.13"),
-    A(0x0015, "REALM (MS)",               CUSTOM, MS | KEY, OTHER,      0, ANY, NULL, msstun_dec_realm, "MS-TURN 2.2.2.14"),
+    SFACT_HAS(0x0014, "NONCE (MS)", MS, &hf_msstun_att_nonce, nonce, "MS-TURN 2.2.2.13"),
+    SFACT(0x0015, "REALM (MS)", MS, &hf_msstun_att_realm, realm, "MS-TURN 2.2.2.14"),
 };
 
 static const msstun_attr_def_t *

@@ -264,17 +264,6 @@ DECODER(msstun_dec_data)
     /* the payload is handed on by header.c once the whole message is shown */
 }
 
-DECODER(msstun_dec_realm)
-{
-    m->realm = add_string(vt, tree, hf_msstun_att_realm, m->pinfo, ai);
-}
-
-DECODER(msstun_dec_nonce)
-{
-    m->has_nonce = TRUE;
-    m->nonce = add_string(vt, tree, hf_msstun_att_nonce, m->pinfo, ai);
-}
-
 DECODER(msstun_dec_address_family)
 {
     proto_tree_add_item(tree, hf_msstun_att_family, vt, 0, 1, ENC_BIG_ENDIAN);
@@ -482,11 +471,15 @@ decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, int val_off, int len
             proto_tree_add_item(at, *def->hf, tvb, o, len, ENC_NA);
         break;
     case MSSTUN_ENC_STRING:
-        if (at) {
+        if (at || def->fact >= 0) {
             const guint8 *str = NULL;
             proto_tree_add_item_ret_string(at, *def->hf, tvb, o, len, ENC_UTF_8 | ENC_NA, m->pinfo->pool, &str);
-            if (str)
+            if (str && ai)
                 proto_item_append_text(ai, ": %s", (const char *)str);
+            if (def->fact >= 0)
+                *(const char **)((guint8 *)m + def->fact) = (const char *)str;
+            if (def->has >= 0)
+                *(gboolean *)((guint8 *)m + def->has) = TRUE;
         }
         break;
     case MSSTUN_ENC_U32:
@@ -508,6 +501,11 @@ decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, int val_off, int len
         break;
     case MSSTUN_ENC_CUSTOM:
         vt = tvb_new_subset_length(tvb, o, len);
+        if (!at) {
+            /* no tree: only the fact decoders run, on values whose length the table checked */
+            def->decode(m, def, vt, NULL, NULL, val_off);
+            break;
+        }
         /* A decoder that meets a lie marks its own attribute malformed;
          * the rest of the message still shows. */
         TRY {

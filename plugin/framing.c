@@ -25,12 +25,28 @@ static const value_string framing_names[] = {
     { 0, NULL }
 };
 
+/* Several messages of one frame share the 5-tuple: remember the last lookup */
+static struct {
+    guint32 num, srcport, destport;
+    port_type ptype;
+    msstun_conv_t *conv;
+} conv_cache;
+
+void
+msstun_conv_cache_reset(void)
+{
+    memset(&conv_cache, 0, sizeof conv_cache);
+}
+
 msstun_conv_t *
 msstun_conv_get(packet_info *pinfo, gboolean create)
 {
     conversation_t *c;
     msstun_conv_t *conv;
 
+    if (conv_cache.conv && conv_cache.num == pinfo->num && conv_cache.srcport == pinfo->srcport &&
+        conv_cache.destport == pinfo->destport && conv_cache.ptype == pinfo->ptype)
+        return conv_cache.conv;
     c = create ? find_or_create_conversation(pinfo) : find_conversation_pinfo(pinfo, 0);
     if (!c)
         return NULL;
@@ -38,6 +54,13 @@ msstun_conv_get(packet_info *pinfo, gboolean create)
     if (!conv && create) {
         conv = wmem_new0(wmem_file_scope(), msstun_conv_t);
         conversation_add_proto_data(c, proto_msstun, conv);
+    }
+    if (conv) {
+        conv_cache.num = pinfo->num;
+        conv_cache.srcport = pinfo->srcport;
+        conv_cache.destport = pinfo->destport;
+        conv_cache.ptype = pinfo->ptype;
+        conv_cache.conv = conv;
     }
     return conv;
 }

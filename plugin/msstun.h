@@ -323,6 +323,7 @@ msstun_bool_t dissect_msstun_heur_udp(tvbuff_t *tvb, packet_info *pinfo, proto_t
 msstun_bool_t dissect_msstun_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 int  dissect_msstun_channel_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean over_tcp, int depth);
 msstun_conv_t *msstun_conv_get(packet_info *pinfo, gboolean create);
+void msstun_conv_cache_reset(void);
 
 /* integrity.c */
 void msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int msg_off);

@@ -133,6 +133,7 @@ msstun_init(void)
     msstun_transactions_init();
     msstun_turn_init();
     msstun_ice_init();
+    msstun_conv_cache_reset();
 }
 
 void proto_register_msstun(void);
