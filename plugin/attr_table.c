@@ -211,6 +211,9 @@ msstun_attr_lookup(guint16 type, guint8 format)
 /* The names for msstun.att.type come from the same rows. Built once. */
 static value_string msstun_attr_names[G_N_ELEMENTS(msstun_attrs) + 1];
 value_string_ext msstun_attr_names_ext = VALUE_STRING_EXT_INIT(msstun_attr_names);
+/* the same with [MS-TURN]'s names where they differ (msstun.att.type in MS-TURN messages) */
+static value_string msstun_ms_attr_names[G_N_ELEMENTS(msstun_attrs) + 1];
+value_string_ext msstun_ms_attr_names_ext = VALUE_STRING_EXT_INIT(msstun_ms_attr_names);
 
 void msstun_attr_table_init(void);
 void
@@ -225,4 +228,11 @@ msstun_attr_table_init(void)
     }
     msstun_attr_names[G_N_ELEMENTS(msstun_attrs)].value = 0;
     msstun_attr_names[G_N_ELEMENTS(msstun_attrs)].strptr = NULL;
+    for (size_t i = 0; i <= G_N_ELEMENTS(msstun_attrs); i++) {
+        const msstun_attr_def_t *o = i < G_N_ELEMENTS(msstun_attrs) ?
+            bisect(msstun_msturn_overrides, G_N_ELEMENTS(msstun_msturn_overrides), msstun_attrs[i].type) : NULL;
+        msstun_ms_attr_names[i] = msstun_attr_names[i];
+        if (o)
+            msstun_ms_attr_names[i].strptr = o->name;
+    }
 }

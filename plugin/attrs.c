@@ -572,7 +572,6 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
         const msstun_attr_def_t *def;
         guint16 type, len;
         int avail, pad;
-        const char *name;
 
         if (end - offset < ATTR_HDR_LEN) {
             proto_tree_add_expert_format(tree, m->pinfo, &ei_msstun_att_truncated, tvb, offset, end - offset,
@@ -584,15 +583,16 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
         avail = end - offset - ATTR_HDR_LEN;
         pad = padded ? MSSTUN_PAD4(len) : 0;
         def = msstun_attr_lookup(type, m->format);
-        name = def ? def->name : "Unknown";
         m->attr_count++;
 
-        at = proto_tree_add_subtree_format(tree, tvb, offset, ATTR_HDR_LEN + MIN(len + pad, avail),
-                                           ett_msstun_att, &ai, "%s", name);
-        ti = proto_tree_add_uint_format_value(at, hf_msstun_att_type, tvb, offset, 2, type,
-                                              "%s (0x%04x)", name, type);
-        /* stun.attribute is the built-in's second name for the type */
-        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_attribute, tvb, offset, 2, type));
+        /* The attribute's own line is msstun.attribute (the built-in's stun.attribute,
+         * the type again); labels come from the table's names, made only when printed */
+        ai = proto_tree_add_item(tree, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_attribute_ms : hf_msstun_attribute,
+                                 tvb, offset, 2, ENC_BIG_ENDIAN);
+        proto_item_set_len(ai, ATTR_HDR_LEN + MIN(len + pad, avail));
+        at = proto_item_add_subtree(ai, ett_msstun_att);
+        ti = proto_tree_add_item(at, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_att_type_ms : hf_msstun_att_type,
+                                 tvb, offset, 2, ENC_BIG_ENDIAN);
         tt = proto_item_add_subtree(ti, ett_msstun_att_type);
         proto_tree_add_item(tt, hf_msstun_att_type_comprehension, tvb, offset, 2, ENC_BIG_ENDIAN);
         proto_tree_add_item(tt, hf_msstun_att_type_assignment, tvb, offset, 2, ENC_BIG_ENDIAN);

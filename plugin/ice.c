@@ -271,17 +271,21 @@ add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
     if (!m->tree)
         return;
 
+    /* one line says it all; the numbers are also filterable fields, not
+     * printed again (a -V print of every Binding message stays short) */
     ti = proto_tree_add_uint(m->tree, hf_msstun_ice_pair, m->tvb, 0, 0, pr->id);
     proto_item_set_generated(ti);
-    proto_item_append_text(ti, " (%s %s <-> %s)", pr->ufrags, msstun_endpoint_str(pinfo, &pr->ep[0]),
-                           msstun_endpoint_str(pinfo, &pr->ep[1]));
+    proto_item_append_text(ti, " (%s %s <-> %s): this way %u/%u answered, other way %u/%u%s", pr->ufrags,
+                           msstun_endpoint_str(pinfo, &pr->ep[0]), msstun_endpoint_str(pinfo, &pr->ep[1]),
+                           d->answered, d->checks, r->answered, r->checks,
+                           d->nominated + r->nominated ? ", nominated" : "");
     it = proto_item_add_subtree(ti, ett_msstun_ice);
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_checks, m->tvb, 0, 0, d->checks));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_answered, m->tvb, 0, 0, d->answered));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_failed, m->tvb, 0, 0, d->failed));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_rev_checks, m->tvb, 0, 0, r->checks));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_rev_answered, m->tvb, 0, 0, r->answered));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_nominated, m->tvb, 0, 0, d->nominated + r->nominated));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_checks, m->tvb, 0, 0, d->checks));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_answered, m->tvb, 0, 0, d->answered));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_failed, m->tvb, 0, 0, d->failed));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_rev_checks, m->tvb, 0, 0, r->checks));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_rev_answered, m->tvb, 0, 0, r->answered));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_nominated, m->tvb, 0, 0, d->nominated + r->nominated));
 
     /* Verdicts need the whole capture: second pass, on the pair's first check */
     if (!PINFO_FD_VISITED(pinfo) || m->cls != MSSTUN_CLASS_REQUEST || d->first_check_in != pinfo->num)

@@ -288,8 +288,7 @@ typedef struct msstun_attr_def {
 } msstun_attr_def_t;
 
 const msstun_attr_def_t *msstun_attr_lookup(guint16 type, guint8 format);
-extern value_string_ext msstun_attr_names_ext;
-extern const value_string msstun_ms_attr_names[];
+extern value_string_ext msstun_attr_names_ext, msstun_ms_attr_names_ext;
 
 /* ---- Entry points between files ---------------------------------------- */
 /* header.c */
@@ -379,12 +378,12 @@ extern guint    msstun_pref_max_transactions;
 /* ---- Fields ------------------------------------------------------------ */
 extern int hf_msstun_type, hf_msstun_type_class, hf_msstun_type_method,
     hf_msstun_type_method_assignment, hf_msstun_length, hf_msstun_cookie, hf_msstun_id,
-    hf_msstun_network_version, hf_msstun_ms_msg_type, hf_msstun_attributes, hf_msstun_attribute,
+    hf_msstun_network_version, hf_msstun_ms_msg_type, hf_msstun_attributes, hf_msstun_attribute, hf_msstun_attribute_ms,
     hf_msstun_response_in, hf_msstun_response_to, hf_msstun_time, hf_msstun_duplicate,
     hf_msstun_retrans_count, hf_msstun_channel, hf_msstun_channel_length, hf_msstun_channel_peer, hf_msstun_tcp_frame_length,
     hf_msstun_msturn_frame_type, hf_msstun_msturn_frame_reserved, hf_msstun_mux_session_id,
     hf_msstun_payload, hf_msstun_data_length, hf_msstun_padding_ch;
-extern int hf_msstun_att_type, hf_msstun_att_type_comprehension, hf_msstun_att_type_assignment,
+extern int hf_msstun_att_type, hf_msstun_att_type_ms, hf_msstun_att_type_comprehension, hf_msstun_att_type_assignment,
     hf_msstun_att_length, hf_msstun_att_reserved, hf_msstun_att_family, hf_msstun_att_ipv4,
     hf_msstun_att_ipv6, hf_msstun_att_port, hf_msstun_att_ipv4_xord, hf_msstun_att_ipv6_xord,
     hf_msstun_att_port_xord, hf_msstun_att_username, hf_msstun_att_username_opaque,

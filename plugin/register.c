@@ -25,13 +25,13 @@ guint    msstun_pref_max_transactions = 100000;
 int hf_msstun_type = -1, hf_msstun_type_class = -1, hf_msstun_type_method = -1,
     hf_msstun_type_method_assignment = -1, hf_msstun_length = -1, hf_msstun_cookie = -1, hf_msstun_id = -1,
     hf_msstun_network_version = -1, hf_msstun_ms_msg_type = -1, hf_msstun_attributes = -1,
-    hf_msstun_attribute = -1, hf_msstun_response_in = -1, hf_msstun_response_to = -1, hf_msstun_time = -1,
+    hf_msstun_attribute = -1, hf_msstun_attribute_ms = -1, hf_msstun_response_in = -1, hf_msstun_response_to = -1, hf_msstun_time = -1,
     hf_msstun_duplicate = -1, hf_msstun_retrans_count = -1, hf_msstun_channel = -1,
     hf_msstun_channel_length = -1, hf_msstun_channel_peer = -1, hf_msstun_tcp_frame_length = -1,
     hf_msstun_msturn_frame_type = -1, hf_msstun_msturn_frame_reserved = -1, hf_msstun_mux_session_id = -1,
     hf_msstun_payload = -1, hf_msstun_data_length = -1, hf_msstun_padding_ch = -1;
 /* attributes */
-int hf_msstun_att_type = -1, hf_msstun_att_type_comprehension = -1, hf_msstun_att_type_assignment = -1,
+int hf_msstun_att_type = -1, hf_msstun_att_type_ms = -1, hf_msstun_att_type_comprehension = -1, hf_msstun_att_type_assignment = -1,
     hf_msstun_att_length = -1, hf_msstun_att_reserved = -1, hf_msstun_att_family = -1, hf_msstun_att_ipv4 = -1,
     hf_msstun_att_ipv6 = -1, hf_msstun_att_port = -1, hf_msstun_att_ipv4_xord = -1, hf_msstun_att_ipv6_xord = -1,
     hf_msstun_att_port_xord = -1, hf_msstun_att_username = -1, hf_msstun_att_username_opaque = -1,
@@ -160,7 +160,10 @@ proto_register_msstun(void)
         HF(hf_msstun_network_version, "STUN Network Version", "msstun.network_version", FT_UINT8, BASE_DEC,
            VALS(msstun_network_version_vals), 0, "Header format"),
         HF(hf_msstun_attributes, "Attributes", "msstun.attributes", FT_NONE, BASE_NONE, NULL, 0, NULL),
-        HF(hf_msstun_attribute, "Attribute Type", "msstun.attribute", FT_UINT16, BASE_HEX, NULL, 0, NULL),
+        HF(hf_msstun_attribute, "Attribute", "msstun.attribute", FT_UINT16, BASE_HEX | BASE_EXT_STRING,
+           &msstun_attr_names_ext, 0, "The attribute (its type)"),
+        HF(hf_msstun_attribute_ms, "Attribute", "msstun.attribute", FT_UINT16, BASE_HEX | BASE_EXT_STRING,
+           &msstun_ms_attr_names_ext, 0, "The attribute (its type), [MS-TURN] names"),
         HF(hf_msstun_response_in, "Response In", "msstun.response-in", FT_FRAMENUM, BASE_NONE,
            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, "The response to this request is in this frame"),
         HF(hf_msstun_response_to, "Request In", "msstun.response-to", FT_FRAMENUM, BASE_NONE,
@@ -189,6 +192,9 @@ proto_register_msstun(void)
 
         HF(hf_msstun_att_type, "Attribute Type", "msstun.att.type", FT_UINT16, BASE_HEX | BASE_EXT_STRING,
            &msstun_attr_names_ext, 0, NULL),
+        /* the same filter name with [MS-TURN]'s names, for attributes of MS-TURN messages */
+        HF(hf_msstun_att_type_ms, "Attribute Type", "msstun.att.type", FT_UINT16, BASE_HEX | BASE_EXT_STRING,
+           &msstun_ms_attr_names_ext, 0, NULL),
         HF(hf_msstun_att_type_comprehension, "Attribute Type Comprehension", "msstun.att.type.comprehension",
            FT_UINT16, BASE_HEX, VALS(comprehension_vals), 0x8000, NULL),
         HF(hf_msstun_att_type_assignment, "Attribute Type Assignment", "msstun.att.type.assignment",

@@ -9,6 +9,9 @@
  */
 #include "msstun.h"
 
+#include <stdio.h>
+#include <epan/to_str.h>
+
 #define MSSTUN_MAX_CONNECTIONS 100000
 #define MSSTUN_MAX_CHANNELS    4096   /* per conversation: 0x4000-0x4FFF */
 
@@ -296,19 +299,30 @@ add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const m
 
     if (!a || !tree)
         return;
+    /* one line; the details are filterable fields that -V does not print again */
     ti = proto_tree_add_uint(tree, hf_msstun_alloc_id, tvb, 0, 0, a->id);
     proto_item_set_generated(ti);
     at = proto_item_add_subtree(ti, ett_msstun_alloc);
-    if (a->relayed.valid)
-        proto_item_append_text(ti, ", relayed %s", msstun_endpoint_str(pinfo, &a->relayed));
-    proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_requested_in, tvb, 0, 0, a->requested_in));
+    {
+        char ep[MAX_ADDR_STR_LEN + 8] = "?", text[MAX_ADDR_STR_LEN + 96];
+        int n;
+        if (a->relayed.valid)
+            msstun_endpoint_buf(&a->relayed, ep, sizeof ep);
+        n = snprintf(text, sizeof text, ", relayed %s, requested in frame %u", ep, a->requested_in);
+        if (a->success_in && n < (int)sizeof text)
+            n += snprintf(text + n, sizeof text - n, ", allocated in frame %u", a->success_in);
+        if (a->deleted_in && n < (int)sizeof text)
+            snprintf(text + n, sizeof text - n, ", released in frame %u", a->deleted_in);
+        proto_item_append_text(ti, "%s", text);
+    }
+    proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_requested_in, tvb, 0, 0, a->requested_in));
     if (a->success_in)
-        proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_success_in, tvb, 0, 0, a->success_in));
+        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_success_in, tvb, 0, 0, a->success_in));
     if (a->relayed.valid)
-        proto_item_set_generated(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0,
-                                                       msstun_endpoint_str(pinfo, &a->relayed)));
+        proto_item_set_hidden(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0,
+                                                    msstun_endpoint_str(pinfo, &a->relayed)));
     if (a->deleted_in)
-        proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_deleted_in, tvb, 0, 0, a->deleted_in));
+        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_deleted_in, tvb, 0, 0, a->deleted_in));
 }
 
 void

@@ -20,7 +20,11 @@ def generate():
            "Generated from `tshark -G fields` with the plugin loaded (tests/test_docs.py checks it is current).",
            "Fields whose name matches a built-in `stun.X` field carry the same value as it.", "",
            "| field | name | type | description |", "|---|---|---|---|"]
+    seen = set()
     for abbrev, name, ftype, blurb in sorted(rows):
+        if abbrev in seen:          # one field registered twice (IETF and [MS-TURN] names)
+            continue
+        seen.add(abbrev)
         out.append(f"| `{abbrev}` | {name} | {ftype} | {blurb.replace('|', '/')} |")
     return "\n".join(out) + "\n"
 
