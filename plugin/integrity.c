@@ -32,6 +32,8 @@
 #include "msstun.h"
 
 #include <epan/crc32-tvb.h>
+#include <wsutil/crc32.h>
+#include <wsutil/pint.h>
 #include <epan/uat.h>
 #include <wsutil/str_util.h>
 #include <wsutil/wsgcrypt.h>
@@ -41,15 +43,37 @@ msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int ms
 {
     guint32 crc = crc32_ccitt_tvb_offset(m->tvb, 0, msg_off) ^ MSSTUN_FP_XOR;
     gboolean last = msg_off + 8 == MSSTUN_HDR_LEN + m->length;
+    guint32 sent = tvb_get_ntohl(vt, 0);
+    guint8 variant = 1;
 
-    if (last) {
-        proto_tree_add_checksum(tree, vt, 0, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
-                                &ei_msstun_att_crc32_bad, m->pinfo, crc, ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
-    } else {
+    if (!tree)
+        return;
+    if (!last) {
         /* not last: the length field does not cover it, so it cannot be verified as sent */
         proto_tree_add_checksum(tree, vt, 0, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
                                 &ei_msstun_att_crc32_bad, m->pinfo, 0, ENC_BIG_ENDIAN, PROTO_CHECKSUM_NO_FLAGS);
         proto_tree_add_expert(tree, m->pinfo, &ei_msstun_fp_not_last, vt, 0, 4);
+        return;
+    }
+    if (crc != sent) {
+        /* Some stacks compute the CRC before they add FINGERPRINT, with the
+         * length field not yet covering it: try that before calling it bad */
+        guint8 *buf = (guint8 *)tvb_memdup(m->pinfo->pool, m->tvb, 0, msg_off);
+        guint32 alt;
+        phton16(buf + 2, (guint16)(msg_off - MSSTUN_HDR_LEN));
+        alt = crc32_ccitt(buf, msg_off) ^ MSSTUN_FP_XOR;
+        if (alt == sent) {
+            crc = alt;
+            variant = 2;
+        }
+    }
+    proto_tree_add_checksum(tree, vt, 0, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
+                            &ei_msstun_att_crc32_bad, m->pinfo, crc, ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
+    if (crc == sent) {
+        proto_item *it = proto_tree_add_uint(tree, hf_msstun_att_crc32_variant, vt, 0, 4, variant);
+        proto_item_set_generated(it);
+        if (variant != 1)
+            expert_add_info(m->pinfo, it, &ei_msstun_fp_variant);
     }
 }
 

@@ -388,7 +388,7 @@ extern int hf_msstun_att_type, hf_msstun_att_type_ms, hf_msstun_att_type_compreh
     hf_msstun_att_ipv6, hf_msstun_att_port, hf_msstun_att_ipv4_xord, hf_msstun_att_ipv6_xord,
     hf_msstun_att_port_xord, hf_msstun_att_username, hf_msstun_att_username_opaque,
     hf_msstun_att_password, hf_msstun_att_padding, hf_msstun_att_hmac, hf_msstun_att_hmac_sha256, hf_msstun_att_hmac_status,
-    hf_msstun_att_crc32, hf_msstun_att_crc32_status, hf_msstun_att_error_class, hf_msstun_att_error,
+    hf_msstun_att_crc32, hf_msstun_att_crc32_status, hf_msstun_att_crc32_variant, hf_msstun_att_error_class, hf_msstun_att_error,
     hf_msstun_att_error_code, hf_msstun_att_error_reason, hf_msstun_att_realm, hf_msstun_att_nonce,
     hf_msstun_att_unknown, hf_msstun_att_icmp_type, hf_msstun_att_icmp_code,
     hf_msstun_att_icmp_data, hf_msstun_att_unknown8006, hf_msstun_att_software,
@@ -438,6 +438,6 @@ extern expert_field ei_msstun_short_packet, ei_msstun_wrong_msglen, ei_msstun_lo
     ei_msstun_diag_alloc_mismatch, ei_msstun_diag_quota, ei_msstun_diag_capacity, ei_msstun_diag_try_alternate,
     ei_msstun_diag_unknown_attr, ei_msstun_diag_transport, ei_msstun_diag_rfc6062, ei_msstun_diag_rfc6062_failed,
     ei_msstun_diag_role_conflict, ei_msstun_diag_error, ei_msstun_ice_one_way, ei_msstun_ice_pair_failed,
-    ei_msstun_ice_session_failed, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last;
+    ei_msstun_ice_session_failed, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last, ei_msstun_fp_variant;
 
 #endif /* MSSTUN_H */

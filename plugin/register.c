@@ -37,7 +37,7 @@ int hf_msstun_att_type = -1, hf_msstun_att_type_ms = -1, hf_msstun_att_type_comp
     hf_msstun_att_port_xord = -1, hf_msstun_att_username = -1, hf_msstun_att_username_opaque = -1,
     hf_msstun_att_password = -1, hf_msstun_att_padding = -1, hf_msstun_att_hmac = -1,
     hf_msstun_att_hmac_sha256 = -1, hf_msstun_att_hmac_status = -1, hf_msstun_att_crc32 = -1,
-    hf_msstun_att_crc32_status = -1, hf_msstun_att_error_class = -1, hf_msstun_att_error = -1,
+    hf_msstun_att_crc32_status = -1, hf_msstun_att_crc32_variant = -1, hf_msstun_att_error_class = -1, hf_msstun_att_error = -1,
     hf_msstun_att_error_code = -1, hf_msstun_att_error_reason = -1, hf_msstun_att_realm = -1,
     hf_msstun_att_nonce = -1, hf_msstun_att_unknown = -1, hf_msstun_att_icmp_type = -1,
     hf_msstun_att_icmp_code = -1, hf_msstun_att_icmp_data = -1, hf_msstun_att_unknown8006 = -1,
@@ -95,8 +95,12 @@ expert_field ei_msstun_short_packet = EI_INIT, ei_msstun_wrong_msglen = EI_INIT,
     ei_msstun_diag_unknown_attr = EI_INIT, ei_msstun_diag_transport = EI_INIT, ei_msstun_diag_rfc6062 = EI_INIT,
     ei_msstun_diag_rfc6062_failed = EI_INIT, ei_msstun_diag_role_conflict = EI_INIT, ei_msstun_diag_error = EI_INIT,
     ei_msstun_ice_one_way = EI_INIT, ei_msstun_ice_pair_failed = EI_INIT, ei_msstun_ice_session_failed = EI_INIT,
-    ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT;
+    ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT, ei_msstun_fp_variant = EI_INIT;
 
+static const value_string fp_variant_vals[] = {
+    { 1, "RFC 5389 (length covers FINGERPRINT)" },
+    { 2, "CRC taken before FINGERPRINT was added (length does not cover it)" },
+    { 0, NULL } };
 /* msstun.type.class is the C1/C0 bits as they sit in the type: 0x00, 0x01, 0x10, 0x11 */
 static const value_string class_bits_vals[] = {
     { 0x00, "Request" }, { 0x01, "Indication" }, { 0x10, "Success Response" }, { 0x11, "Error Response" }, { 0, NULL } };
@@ -217,6 +221,8 @@ proto_register_msstun(void)
         HF(hf_msstun_att_hmac_status, "MESSAGE-INTEGRITY Status", "msstun.att.hmac.status", FT_UINT8, BASE_NONE,
            VALS(proto_checksum_vals), 0, NULL),
         HF(hf_msstun_att_crc32, "CRC-32", "msstun.att.crc32", FT_UINT32, BASE_HEX, NULL, 0, NULL),
+        HF(hf_msstun_att_crc32_variant, "FINGERPRINT rule", "msstun.att.crc32.variant", FT_UINT8, BASE_DEC,
+           VALS(fp_variant_vals), 0, "Which computation matched the FINGERPRINT"),
         HF(hf_msstun_att_crc32_status, "CRC-32 Status", "msstun.att.crc32.status", FT_UINT8, BASE_NONE,
            VALS(proto_checksum_vals), 0, NULL),
         HF(hf_msstun_att_error_class, "Error Class", "msstun.att.error.class", FT_UINT8, BASE_DEC, NULL, 0x07, NULL),
@@ -353,6 +359,8 @@ proto_register_msstun(void)
         { &ei_msstun_unknown_attribute, { "msstun.unknown_attribute", PI_UNDECODED, PI_WARN,
             "Unknown comprehension-required attribute", EXPFILL } },
         { &ei_msstun_att_crc32_bad, { "msstun.att.crc32.bad", PI_CHECKSUM, PI_ERROR, "Bad FINGERPRINT", EXPFILL } },
+        { &ei_msstun_fp_variant, { "msstun.att.crc32.variant.nonstandard", PI_PROTOCOL, PI_NOTE,
+            "FINGERPRINT matches only with the length field not covering it", EXPFILL } },
         { &ei_msstun_fp_not_last, { "msstun.att.crc32.not_last", PI_PROTOCOL, PI_WARN,
             "FINGERPRINT is not the last attribute (RFC 5389 15.5)", EXPFILL } },
         { &ei_msstun_att_overrun, { "msstun.att.overrun", PI_MALFORMED, PI_ERROR,

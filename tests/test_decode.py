@@ -340,3 +340,40 @@ def test_rfc5780_response_from_other_address_is_matched():
 def test_retransmissions_lost_responses():
     rows = fields("coturn/lost-responses.pcap", ["frame.number", "msstun.reqduplicate"], filt="msstun.reqduplicate")
     assert len(rows) >= 5
+
+
+# ---- FINGERPRINT variants ------------------------------------------------------------
+
+def _udp_pcap(path, payloads, sport=40000, dport=3478):
+    import struct
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    for i, p in enumerate(payloads):
+        udp = struct.pack(">HHHH", sport, dport, 8 + len(p), 0) + p
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
+                         bytes([192, 0, 2, 10]), bytes([192, 0, 2, 20])) + udp
+        eth = b"\x02\x00\xc0\x00\x02\x14\x02\x00\xc0\x00\x02\x0a\x08\x00" + ip
+        out.append(struct.pack("<IIII", 1767225600 + i, 0, len(eth), len(eth)) + eth)
+    with open(path, "wb") as f:
+        f.write(b"".join(out))
+    os.chmod(path, 0o644)
+
+
+def test_fingerprint_variant_length_not_covering_it():
+    import struct
+    import zlib
+    software = b"variant test"
+    attrs = struct.pack(">HH", 0x8022, len(software)) + software
+    hdr = lambda n: struct.pack(">HHI", 0x0001, n, 0x2112A442) + bytes(range(1, 13))
+    std = hdr(len(attrs) + 8) + attrs
+    fp_std = zlib.crc32(std) ^ 0x5354554E
+    # some stacks take the CRC before adding FINGERPRINT: length without its 8 bytes
+    fp_var = zlib.crc32(hdr(len(attrs)) + attrs) ^ 0x5354554E
+    path = os.path.join(WORK, "fp-variants.pcap")
+    _udp_pcap(path, [std + struct.pack(">HHI", 0x8028, 4, fp_std),
+                     std + struct.pack(">HHI", 0x8028, 4, fp_var),
+                     std + struct.pack(">HHI", 0x8028, 4, fp_var ^ 1)])
+    rows = fields(path, ["frame.number", "msstun.att.crc32.status", "msstun.att.crc32.variant", "_ws.expert.message"])
+    assert [(r["msstun.att.crc32.status"], r["msstun.att.crc32.variant"]) for r in rows] == \
+        [("1", "1"), ("1", "2"), ("0", "")]
+    assert "FINGERPRINT matches only with the length field not covering it" in rows[1]["_ws.expert.message"]
+    assert "Bad FINGERPRINT" in rows[2]["_ws.expert.message"]
