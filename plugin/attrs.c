@@ -564,7 +564,7 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
 
         /* a 64 KB message can hold 16,000 empty attributes: show a bounded number */
         if (m->attr_count == MSSTUN_MAX_ATTRS_SHOWN) {
-            proto_tree_add_expert_format(tree, m->pinfo, &ei_msstun_att_truncated, tvb, offset, end - offset,
+            proto_tree_add_expert_format(tree, m->pinfo, &ei_msstun_att_too_many, tvb, offset, end - offset,
                                          "More than %d attributes: the remaining %d bytes are not decoded",
                                          MSSTUN_MAX_ATTRS_SHOWN, end - offset);
             return;

@@ -194,6 +194,7 @@ typedef struct msstun_conv {
     guint32  data_framing_from;
     wmem_map_t *channels;      /* channel number -> msstun_endpoint_t (ChannelBind) */
     struct msstun_alloc *alloc;       /* the TURN allocation this 5-tuple controls */
+    struct msstun_alloc *peer_leg_alloc;   /* this 5-tuple is relayed address <-> peer of that one */
     msstun_trans_t *pending_retry;    /* last 401/438 waiting for the client's retry */
     wmem_map_t *transactions;  /* transaction id -> msstun_trans_t, this 5-tuple */
     guint    n_transactions;
@@ -351,6 +352,7 @@ void msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel,
 void msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
 int  msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv);
 void msstun_turn_init(void);
+int  dissect_msstun_peer_leg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 gboolean msstun_rfc6062_relay_endpoints(packet_info *pinfo, struct msstun_conv *conv, msstun_endpoint_t *src,
                                         msstun_endpoint_t *dst);
 
@@ -368,7 +370,7 @@ void msstun_stats_init(void);
 
 /* register.c: handles and preferences */
 extern int proto_msstun;
-extern dissector_handle_t msstun_udp_handle, msstun_udp_conv_handle, msstun_tcp_handle;
+extern dissector_handle_t msstun_udp_handle, msstun_udp_conv_handle, msstun_tcp_handle, msstun_peer_leg_handle;
 extern dissector_handle_t msstun_data_handle, msstun_rtp_handle, msstun_rtcp_handle, msstun_dtls_handle;
 extern heur_dissector_list_t msstun_heur_subdissectors;
 extern msstun_bool_t msstun_pref_desegment;     /* bool in 4.4+ prefs API */
@@ -438,6 +440,6 @@ extern expert_field ei_msstun_short_packet, ei_msstun_wrong_msglen, ei_msstun_lo
     ei_msstun_diag_alloc_mismatch, ei_msstun_diag_quota, ei_msstun_diag_capacity, ei_msstun_diag_try_alternate,
     ei_msstun_diag_unknown_attr, ei_msstun_diag_transport, ei_msstun_diag_rfc6062, ei_msstun_diag_rfc6062_failed,
     ei_msstun_diag_role_conflict, ei_msstun_diag_error, ei_msstun_ice_one_way, ei_msstun_ice_pair_failed,
-    ei_msstun_ice_session_failed, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last, ei_msstun_fp_variant;
+    ei_msstun_ice_session_failed, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last, ei_msstun_fp_variant, ei_msstun_att_too_many;
 
 #endif /* MSSTUN_H */

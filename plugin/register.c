@@ -13,7 +13,7 @@
 
 int proto_msstun = -1;
 
-dissector_handle_t msstun_udp_handle, msstun_udp_conv_handle, msstun_tcp_handle;
+dissector_handle_t msstun_udp_handle, msstun_udp_conv_handle, msstun_tcp_handle, msstun_peer_leg_handle;
 dissector_handle_t msstun_data_handle, msstun_rtp_handle, msstun_rtcp_handle, msstun_dtls_handle;
 heur_dissector_list_t msstun_heur_subdissectors;
 
@@ -95,7 +95,7 @@ expert_field ei_msstun_short_packet = EI_INIT, ei_msstun_wrong_msglen = EI_INIT,
     ei_msstun_diag_unknown_attr = EI_INIT, ei_msstun_diag_transport = EI_INIT, ei_msstun_diag_rfc6062 = EI_INIT,
     ei_msstun_diag_rfc6062_failed = EI_INIT, ei_msstun_diag_role_conflict = EI_INIT, ei_msstun_diag_error = EI_INIT,
     ei_msstun_ice_one_way = EI_INIT, ei_msstun_ice_pair_failed = EI_INIT, ei_msstun_ice_session_failed = EI_INIT,
-    ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT, ei_msstun_fp_variant = EI_INIT;
+    ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT, ei_msstun_fp_variant = EI_INIT, ei_msstun_att_too_many = EI_INIT;
 
 static const value_string fp_variant_vals[] = {
     { 1, "RFC 5389 (length covers FINGERPRINT)" },
@@ -359,6 +359,8 @@ proto_register_msstun(void)
         { &ei_msstun_unknown_attribute, { "msstun.unknown_attribute", PI_UNDECODED, PI_WARN,
             "Unknown comprehension-required attribute", EXPFILL } },
         { &ei_msstun_att_crc32_bad, { "msstun.att.crc32.bad", PI_CHECKSUM, PI_ERROR, "Bad FINGERPRINT", EXPFILL } },
+        { &ei_msstun_att_too_many, { "msstun.att.too_many", PI_PROTOCOL, PI_WARN,
+            "Too many attributes: the rest of the message is not decoded", EXPFILL } },
         { &ei_msstun_fp_variant, { "msstun.att.crc32.variant.nonstandard", PI_PROTOCOL, PI_NOTE,
             "FINGERPRINT matches only with the length field not covering it", EXPFILL } },
         { &ei_msstun_fp_not_last, { "msstun.att.crc32.not_last", PI_PROTOCOL, PI_WARN,
@@ -444,6 +446,7 @@ proto_register_msstun(void)
 
     msstun_udp_handle = register_dissector("msstun-udp", dissect_msstun_udp, proto_msstun);
     msstun_udp_conv_handle = create_dissector_handle(dissect_msstun_udp_conv, proto_msstun);
+    msstun_peer_leg_handle = create_dissector_handle(dissect_msstun_peer_leg, proto_msstun);
     msstun_tcp_handle = register_dissector("msstun-tcp", dissect_msstun_tcp, proto_msstun);
     msstun_heur_subdissectors = register_heur_dissector_list("msstun", proto_msstun);
     msstun_tap = register_tap("msstun");

@@ -149,6 +149,56 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
     }
 }
 
+static void add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const msstun_alloc_t *a);
+
+/* ---- The peer leg (relayed address <-> peer), seen on the TURN server --------- */
+
+/* Datagrams between the relayed address and a permitted peer are the relayed
+ * media and checks: decode them as such (STUN, RTP/RTCP, DTLS by RFC 7983)
+ * without the user enabling weak heuristics, and say which allocation. */
+int
+dissect_msstun_peer_leg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    msstun_conv_t *leg = msstun_conv_get(pinfo, FALSE);
+
+    if (!leg || !leg->peer_leg_alloc)
+        return 0;
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "TURN");
+    col_add_fstr(pinfo->cinfo, COL_INFO, "Relayed (allocation %u)", leg->peer_leg_alloc->id);
+    if (tree) {
+        proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, 0, ENC_NA);
+        proto_item_append_text(ti, ", TURN peer leg");
+        add_allocation_tree(proto_item_add_subtree(ti, ett_msstun_alloc), tvb, pinfo, leg->peer_leg_alloc);
+    }
+    msstun_handoff_payload(tvb, pinfo, tree, 0, FALSE, TRUE);
+    return tvb_captured_length(tvb);
+}
+
+static void
+register_peer_leg(msstun_msg_t *m, const msstun_endpoint_t *peer, gboolean any_port)
+{
+    msstun_alloc_t *a = m->alloc;
+    conversation_t *c;
+    msstun_conv_t *leg;
+
+    if (!a || !a->relayed.valid || a->transport != 17 || !peer->valid || peer->addr.type != a->relayed.addr.type)
+        return;
+    c = find_conversation(m->pinfo->num, &a->relayed.addr, &peer->addr, CONVERSATION_UDP, a->relayed.port,
+                          peer->port, any_port ? NO_PORT_B : 0);
+    if (!c)
+        c = conversation_new(m->pinfo->num, &a->relayed.addr, &peer->addr, CONVERSATION_UDP, a->relayed.port,
+                             peer->port, any_port ? NO_PORT2 : 0);
+    leg = (msstun_conv_t *)conversation_get_proto_data(c, proto_msstun);
+    if (leg && leg->peer_leg_alloc)
+        return;
+    if (!leg) {
+        leg = wmem_new0(wmem_file_scope(), msstun_conv_t);
+        conversation_add_proto_data(c, proto_msstun, leg);
+    }
+    leg->peer_leg_alloc = a;
+    conversation_set_dissector(c, msstun_peer_leg_handle);
+}
+
 static void
 track_channel_bind(msstun_msg_t *m, msstun_conv_t *conv)
 {
@@ -328,6 +378,12 @@ add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const m
 void
 msstun_track_turn(msstun_msg_t *m, msstun_conv_t *conv)
 {
+    /* permissions and channels (RFC 8656 9, 12) name the peers of the relayed address */
+    if (!PINFO_FD_VISITED(m->pinfo) && m->depth == 0 && m->cls == MSSTUN_CLASS_SUCCESS && m->trans &&
+        (m->method == MSSTUN_M_CHANNEL_BIND || m->method == MSSTUN_M_CREATE_PERMISSION)) {
+        m->alloc = conv->alloc;
+        register_peer_leg(m, &m->trans->req_peer, m->method == MSSTUN_M_CREATE_PERMISSION);
+    }
     if (!PINFO_FD_VISITED(m->pinfo)) {
         if (nstime_cmp(&m->pinfo->abs_ts, &msstun_last_time) > 0)
             msstun_last_time = m->pinfo->abs_ts;

@@ -182,3 +182,11 @@ def test_stats_tree_counts():
     assert counts["Allocate Request"] == 6 and counts["ChannelBind Request"] == 7
     assert counts["401 Unauthorized"] == 3
     assert counts["RFC-5389/8489"] == 44
+
+
+def test_peer_leg_belongs_to_its_allocation():
+    # capture on the TURN server: relayed address 127.0.0.2 <-> peer 127.0.0.3, after CreatePermission
+    rows = fields("coturn/turn-udp-send.pcap", ["frame.number", "ip.src", "_ws.col.Info", "msstun.alloc"],
+                  filt="ip.addr == 127.0.0.3")
+    assert rows and {r["msstun.alloc"] for r in rows} == {"2", "3"}     # uclient's two relayed sessions
+    assert all(r["_ws.col.Info"] == f"Relayed (allocation {r['msstun.alloc']}) | 100 bytes of data" for r in rows)
