@@ -23,6 +23,26 @@ retry_text(packet_info *pinfo, const msstun_trans_t *t)
     return PINFO_FD_VISITED(pinfo) ? "; no retry answered in this capture" : "";
 }
 
+/* Codes whose explanation needs nothing but the method name */
+static const struct {
+    guint16 code;
+    expert_field *ei;
+    const char *text;
+} plain_causes[] = {
+    { 431, &ei_msstun_diag_auth_failed, "431 Integrity Check Failure: the receiver computed another "
+      "MESSAGE-INTEGRITY, so the two sides disagree on the password" },
+    { 446, &ei_msstun_diag_rfc6062, "446 Connection Already Exists: this allocation already has a TCP "
+      "connection to that peer (RFC 6062 5.2)" },
+    { 447, &ei_msstun_diag_rfc6062_failed, "447 Connection Timeout or Failure: the server could not open, or "
+      "lost, the TCP connection to the peer (RFC 6062 5.2)" },
+    { 486, &ei_msstun_diag_quota, "486 Allocation Quota Reached: this user already has as many allocations "
+      "as the server allows" },
+    { 487, &ei_msstun_diag_role_conflict, "487 Role Conflict: both agents claimed the same ICE role; the "
+      "sender switches role and checks again (RFC 8445 7.3.1.1)" },
+    { 508, &ei_msstun_diag_capacity, "508 Insufficient Capacity: the server has no relay ports or bandwidth "
+      "left" },
+};
+
 void
 msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
 {
@@ -35,6 +55,12 @@ msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
     if (m->cls != MSSTUN_CLASS_ERROR)
         return;
     method = msstun_method_name(m->method);
+    for (size_t i = 0; i < G_N_ELEMENTS(plain_causes); i++) {
+        if (plain_causes[i].code == code) {
+            expert_add_info_format(pinfo, ti, plain_causes[i].ei, "%s %s", method, plain_causes[i].text);
+            return;
+        }
+    }
     switch (code) {
     case 401:
         if (t && t->req_had_mi)
@@ -68,15 +94,6 @@ msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
                                "%s 437 Allocation Mismatch: no allocation exists for this 5-tuple (expired, deleted "
                                "or never created), or an Allocate was repeated on a 5-tuple that has one", method);
         break;
-    case 486:
-        expert_add_info_format(pinfo, ti, &ei_msstun_diag_quota,
-                               "%s 486 Allocation Quota Reached: this user already has as many allocations as the "
-                               "server allows", method);
-        break;
-    case 508:
-        expert_add_info_format(pinfo, ti, &ei_msstun_diag_capacity,
-                               "%s 508 Insufficient Capacity: the server has no relay ports or bandwidth left", method);
-        break;
     case 300:
         expert_add_info_format(pinfo, ti, &ei_msstun_diag_try_alternate, "%s 300 Try Alternate: redirected to %s",
                                method, m->ep[MSSTUN_ADDR_ALTERNATE].valid ?
@@ -93,26 +110,6 @@ msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
         expert_add_info_format(pinfo, ti, &ei_msstun_diag_transport,
                                "%s 442 Unsupported Transport Protocol: the server offers no %s relay", method,
                                t && t->req_transport == 6 ? "TCP (RFC 6062)" : t && t->req_transport == 17 ? "UDP" : "such");
-        break;
-    case 446:
-        expert_add_info_format(pinfo, ti, &ei_msstun_diag_rfc6062,
-                               "%s 446 Connection Already Exists: this allocation already has a TCP connection to "
-                               "that peer (RFC 6062 5.2)", method);
-        break;
-    case 447:
-        expert_add_info_format(pinfo, ti, &ei_msstun_diag_rfc6062_failed,
-                               "%s 447 Connection Timeout or Failure: the server could not open, or lost, the TCP "
-                               "connection to the peer (RFC 6062 5.2)", method);
-        break;
-    case 487:
-        expert_add_info_format(pinfo, ti, &ei_msstun_diag_role_conflict,
-                               "%s 487 Role Conflict: both agents claimed the same ICE role; the sender switches "
-                               "role and checks again (RFC 8445 7.3.1.1)", method);
-        break;
-    case 431:
-        expert_add_info_format(pinfo, ti, &ei_msstun_diag_auth_failed,
-                               "%s 431 Integrity Check Failure: the receiver computed another MESSAGE-INTEGRITY, "
-                               "so the two sides disagree on the password", method);
         break;
     default:
         expert_add_info_format(pinfo, ti, &ei_msstun_diag_error, "%s Error Response %u (%s)", method, code,
