@@ -3,6 +3,7 @@
 fresh HOME and TZ=UTC (tshark run as root ignores personal plugins)."""
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -18,7 +19,10 @@ DISSECTOR_BUG = "_ws.dissector_bug" if WS_VERSION >= (4, 4) else "_ws.malformed.
 MALFORMED_FILTER = f"_ws.malformed.expert || {DISSECTOR_BUG} || _ws.malformed.reassembly"
 
 
-def _run(args, san=False, check_stderr=True, timeout=300, env_extra=None):
+def _run_proc(args, san=False, timeout=300, env_extra=None):
+    """tshark as nobody with the plain or the ASan+UBSan plugin; checks nothing:
+    returns the CompletedProcess and the wall time in seconds. Raises
+    subprocess.TimeoutExpired after `timeout` seconds."""
     assert WORK, "run the tests with tests/run.sh"
     home = os.path.join(WORK, "home-san" if san else "home-plain")
     env = {"HOME": home, "TZ": "UTC", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -30,7 +34,14 @@ def _run(args, san=False, check_stderr=True, timeout=300, env_extra=None):
         env.update(env_extra)
     cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i"]
     cmd += [f"{k}={v}" for k, v in env.items()] + ["tshark"] + list(args)
+    t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace")
+    return p, time.monotonic() - t0
+
+
+def _run(args, san=False, check_stderr=True, timeout=300, env_extra=None):
+    """tshark's stdout; fails on a non-zero exit and on unexpected stderr."""
+    p, _ = _run_proc(args, san=san, timeout=timeout, env_extra=env_extra)
     if check_stderr:
         bad = [l for l in p.stderr.splitlines() if l.strip() and not any(b in l for b in BENIGN)]
         assert not bad, "unexpected tshark stderr:\n" + "\n".join(bad[:20])
@@ -72,24 +83,3 @@ def frame(pcap, num, names, **kw):
 @pytest.fixture
 def tshark():
     return _run
-
-
-def _run_proc(args, san=False, timeout=300, env_extra=None):
-    """Like _run, but checks nothing: returns the CompletedProcess (stdout,
-    stderr, returncode) and the wall time in seconds. Raises
-    subprocess.TimeoutExpired after `timeout` seconds."""
-    import time
-    assert WORK, "run the tests with tests/run.sh"
-    home = os.path.join(WORK, "home-san" if san else "home-plain")
-    env = {"HOME": home, "TZ": "UTC", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    if san:
-        env["LD_PRELOAD"] = os.environ["MSSTUN_ASAN_LIB"] + ":" + os.environ["MSSTUN_UBSAN_LIB"]
-        env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0:halt_on_error=1"
-        env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
-    if env_extra:
-        env.update(env_extra)
-    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i"]
-    cmd += [f"{k}={v}" for k, v in env.items()] + ["tshark"] + list(args)
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace")
-    return p, time.monotonic() - t0
