@@ -60,7 +60,8 @@ msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int ms
          * length field not yet covering it: try that before calling it bad */
         guint8 *buf = (guint8 *)tvb_memdup(m->pinfo->pool, m->tvb, 0, msg_off);
         guint32 alt;
-        phton16(buf + 2, (guint16)(msg_off - MSSTUN_HDR_LEN));
+        buf[2] = (guint8)((msg_off - MSSTUN_HDR_LEN) >> 8);
+        buf[3] = (guint8)(msg_off - MSSTUN_HDR_LEN);
         alt = crc32_ccitt(buf, msg_off) ^ MSSTUN_FP_XOR;
         if (alt == sent) {
             crc = alt;
