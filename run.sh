@@ -5,13 +5,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
-pkgs="tshark libwireshark-dev libglib2.0-dev libgcrypt20-dev cmake gcc make pkg-config"
-missing=""
-for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+# as root the missing packages are installed; otherwise the build says what it lacks
+[ "$(id -u)" != 0 ] || bash scripts/need-packages.sh tshark libwireshark-dev libglib2.0-dev libgcrypt20-dev \
+  cmake gcc make pkg-config
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 cmake --install build

@@ -25,18 +25,8 @@ t_start=$(date +%s)
 log() { printf '[%4ds] %s\n' $(( $(date +%s) - t_start )) "$*" >&2; }
 
 # ---- dependencies -----------------------------------------------------------
-need_pkgs="tshark wireshark-common libwireshark-dev libglib2.0-dev libgcrypt20-dev cmake gcc make pkg-config python3 valgrind time"
-missing=""
-for p in $need_pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  else
-    echo "missing packages:$missing (run as root or install them)" >&2; exit 1
-  fi
-fi
+bash "$(dirname "$0")/../scripts/need-packages.sh" tshark wireshark-common libwireshark-dev libglib2.0-dev \
+  libgcrypt20-dev cmake gcc make pkg-config python3 valgrind time
 
 # ---- build --------------------------------------------------------------------
 work=$(mktemp -d /tmp/msstun-bench.XXXXXX)

@@ -8,17 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/fuzz/out}
 mkdir -p "$out"
 
-need="clang libclang-rt-14-dev libwireshark-dev libglib2.0-dev libgcrypt20-dev pkg-config"
-missing=""
-for p in $need; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  else
-    echo "missing packages:$missing (run as root or install them)" >&2; exit 1
-  fi
-fi
+bash "$root/scripts/need-packages.sh" clang libclang-rt-14-dev libwireshark-dev libglib2.0-dev libgcrypt20-dev pkg-config
 
 # the plugin's sources as CMakeLists.txt lists them, minus plugin.c (the
 # harness registers the protocol itself). MSSTUN_SRC=dir fuzzes another tree

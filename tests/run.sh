@@ -7,18 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-need_pkgs="tshark libwireshark-dev libglib2.0-dev libgcrypt20-dev cmake gcc make pkg-config python3 python3-pytest"
-missing=""
-for p in $need_pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  else
-    echo "missing packages:$missing (run as root or install them)" >&2; exit 1
-  fi
-fi
+bash scripts/need-packages.sh tshark libwireshark-dev libglib2.0-dev libgcrypt20-dev cmake gcc make pkg-config \
+  python3 python3-pytest
 
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
