@@ -51,6 +51,7 @@ wsver=$(pkg-config --modversion wireshark | cut -d. -f1,2)
 for h in msstun null; do mkdir -p "$work/home-$h/.local/lib/wireshark/plugins/$wsver/epan"; done
 cp "$bld/msstun.so" "$work/home-msstun/.local/lib/wireshark/plugins/$wsver/epan/"
 cp build-bench-null/nullstun.so "$work/home-null/.local/lib/wireshark/plugins/$wsver/epan/"
+cp build-bench-null/fixseed.so "$work/"   # fixed hash seeds under callgrind (see the file)
 mkdir -p "$work/cap" "$work/cg" "$work/tmp"
 
 # tshark as root ignores personal plugins: run it as nobody with a private HOME.
@@ -149,7 +150,7 @@ cgjob() {  # name cfg file extra-args
   local name=$1 cfg=$2 file=$3; shift 3
   {
     echo "set -e; $(declare -f asuser); work='$work'; OFF_BUILTIN='$OFF_BUILTIN'"
-    echo "asuser $(cfg_home "$cfg") valgrind --tool=callgrind --callgrind-out-file=$work/cg/$name.out" \
+    echo "asuser $(cfg_home "$cfg") env LD_PRELOAD=$work/fixseed.so valgrind --tool=callgrind --callgrind-out-file=$work/cg/$name.out" \
          "tshark -r $work/cap/$file $(cfg_opts "$cfg") $* > /dev/null 2> $work/cg/$name.log"
   } > "$work/tmp/job-$name.sh"
   echo "$work/tmp/job-$name.sh" >> "$work/tmp/cg-jobs"
@@ -178,7 +179,7 @@ for m in summary detail; do
   for inc in no yes; do
     callgrind_annotate --inclusive=$inc --threshold=100 "$work/cg/msstun-$m.out" 2>/dev/null \
       | grep 'msstun' | grep -v 'PROGRAM TOTALS\|Profile' \
-      | sed -e 's# \[[^]]*msstun\.so\]##' | head -25 > "$out/hot-$m-inclusive-$inc.txt"
+      | sed -e 's# \[[^]]*msstun\.so\]##' | awk 'NR <= 25' > "$out/hot-$m-inclusive-$inc.txt"
   done
 done
 
