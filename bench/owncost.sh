@@ -5,7 +5,8 @@
 # which cancels tshark's start-up (registration, epan_new) exactly (hash seeds
 # fixed by bench/null-dissector/fixseed.c, so counts repeat); the same
 # slope for the null plugin (bench/null-dissector) is the framework's share.
-# Usage (as root, Debian 12): bash bench/owncost.sh [N=1600] [extra tshark args, e.g. -V]
+# Usage (as root, Debian 12): bash bench/owncost.sh [N=1600] [extra tshark args, e.g. -V,
+#   or -2 -Y PROTO.att.type: PROTO becomes msstun, stun or nullstun per run]
 # KEEP=1 keeps the temp dir with the callgrind files (for callgrind_annotate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,10 @@ run() {  # label home opts file [tshark args]
 declare -A slope
 for cfg in msstun:msstun:"$OFF" builtin:msstun:"--disable-protocol msstun" null:null:"$OFF"; do
   IFS=: read -r name home opts <<<"$cfg"
-  a=$(run "$name-1" "$home" "$opts" n1.pcap "$@"); b=$(run "$name-2" "$home" "$opts" n2.pcap "$@")
+  # the word PROTO in the extra arguments becomes each run's protocol (msstun, stun, nullstun)
+  proto=$(case $name in msstun) echo msstun ;; builtin) echo stun ;; null) echo nullstun ;; esac)
+  args=(); for x in "$@"; do args+=("${x//PROTO/$proto}"); done
+  a=$(run "$name-1" "$home" "$opts" n1.pcap "${args[@]}"); b=$(run "$name-2" "$home" "$opts" n2.pcap "${args[@]}")
   slope[$name]=$(( (b - a) / N ))
 done
 own_m=$(( ${slope[msstun]} - ${slope[null]} )); own_b=$(( ${slope[builtin]} - ${slope[null]} ))

@@ -234,10 +234,13 @@ DECODER(msstun_dec_channel_number)
     m->has_channel = TRUE;
     m->channel = ch;
     proto_item_append_text(ai, ": 0x%04x", ch);
-    /* RFC 8656 12: 0x4000-0x4FFF; RFC 5766 allowed up to 0x7FFF */
+    /* RFC 8656 12: 0x4000-0x4FFF; RFC 5766 allowed up to 0x7FFF. Said once, on
+     * the binding, not on every ChannelData frame that uses the channel. */
     if (ch < 0x4000 || ch > 0x7FFF)
         expert_add_info_format(m->pinfo, ai, &ei_msstun_att_value,
                                "Channel number 0x%04x is outside 0x4000-0x7FFF", ch);
+    else if (ch >= 0x5000)
+        expert_add_info(m->pinfo, ai, &ei_msstun_channel_reserved);
 }
 
 /* [MS-TURN] 2.2.2.8: value 0x72C64BC6, first attribute of every message */
@@ -559,8 +562,8 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
         return;
     }
     while (offset < end) {
-        proto_item *ai, *ti;
-        proto_tree *at, *tt;
+        proto_item *ai;
+        proto_tree *at;
 
         /* a 64 KB message can hold 16,000 empty attributes: show a bounded number */
         if (m->attr_count == MSSTUN_MAX_ATTRS_SHOWN) {
@@ -586,17 +589,25 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
         m->attr_count++;
 
         /* The attribute's own line is msstun.attribute (the built-in's stun.attribute,
-         * the type again); labels come from the table's names, made only when printed */
-        ai = proto_tree_add_item(tree, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_attribute_ms : hf_msstun_attribute,
-                                 tvb, offset, 2, ENC_BIG_ENDIAN);
-        proto_item_set_len(ai, ATTR_HDR_LEN + MIN(len + pad, avail));
+         * the type again), labelled with its name as in the built-in; the type code
+         * is on the line below. add_uint with the values read above: add_item would
+         * read and check the same bytes again for each of these five items. */
+        if (def)
+            ai = proto_tree_add_uint_format(tree, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_attribute_ms : hf_msstun_attribute,
+                                            tvb, offset, ATTR_HDR_LEN + MIN(len + pad, avail), type, "%s", def->name);
+        else
+            ai = proto_tree_add_uint_format(tree, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_attribute_ms : hf_msstun_attribute,
+                                            tvb, offset, ATTR_HDR_LEN + MIN(len + pad, avail), type,
+                                            "Unknown attribute 0x%04x", type);
         at = proto_item_add_subtree(ai, ett_msstun_att);
-        ti = proto_tree_add_item(at, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_att_type_ms : hf_msstun_att_type,
-                                 tvb, offset, 2, ENC_BIG_ENDIAN);
-        tt = proto_item_add_subtree(ti, ett_msstun_att_type);
-        proto_tree_add_item(tt, hf_msstun_att_type_comprehension, tvb, offset, 2, ENC_BIG_ENDIAN);
-        proto_tree_add_item(tt, hf_msstun_att_type_assignment, tvb, offset, 2, ENC_BIG_ENDIAN);
-        proto_tree_add_item(at, hf_msstun_att_length, tvb, offset + 2, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_uint(at, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_att_type_ms : hf_msstun_att_type,
+                            tvb, offset, 2, type);
+        /* The type's two top bits are filterable (the built-in's fields) but
+         * not printed: they restate the type code above, and two lines per
+         * attribute were a third of a -V print (bench/README.md). */
+        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_att_type_comprehension, tvb, offset, 2, type));
+        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_att_type_assignment, tvb, offset, 2, type));
+        proto_tree_add_uint(at, hf_msstun_att_length, tvb, offset + 2, 2, len);
 
         /* RFC 5389 15.4/15.5: only FINGERPRINT may follow MESSAGE-INTEGRITY
          * (RFC 8489 adds MESSAGE-INTEGRITY-SHA256), nothing follows FINGERPRINT */

@@ -43,6 +43,26 @@ static const struct {
       "left" },
 };
 
+/* every expert this file raises, for "does anyone want one" */
+static expert_field *const diag_experts[] = {
+    &ei_msstun_diag_auth_failed, &ei_msstun_diag_auth_challenge, &ei_msstun_diag_rfc6062,
+    &ei_msstun_diag_rfc6062_failed, &ei_msstun_diag_quota, &ei_msstun_diag_role_conflict,
+    &ei_msstun_diag_capacity, &ei_msstun_diag_error, &ei_msstun_diag_stale_nonce,
+    &ei_msstun_diag_stale_nonce_failed, &ei_msstun_diag_forbidden, &ei_msstun_diag_alloc_mismatch,
+    &ei_msstun_diag_try_alternate, &ei_msstun_diag_unknown_attr, &ei_msstun_diag_transport,
+};
+
+static gboolean
+diag_wanted(const msstun_msg_t *m)
+{
+    if (msstun_want_expert(m, NULL))
+        return TRUE;
+    for (size_t i = 0; m->tree && i < G_N_ELEMENTS(diag_experts); i++)
+        if (proto_field_is_referenced(m->tree, diag_experts[i]->hf))
+            return TRUE;
+    return FALSE;
+}
+
 void
 msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
 {
@@ -52,7 +72,7 @@ msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
     proto_item *ti = m->ti;
     guint16 code = m->error_code;
 
-    if (m->cls != MSSTUN_CLASS_ERROR)
+    if (m->cls != MSSTUN_CLASS_ERROR || !diag_wanted(m))
         return;
     method = msstun_method_name(m->method);
     for (size_t i = 0; i < G_N_ELEMENTS(plain_causes); i++) {

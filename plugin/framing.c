@@ -93,14 +93,14 @@ dissect_msstun_channel_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     int data_off = mux ? 12 : 4;
     int data_len = mux ? len - 8 : len;
     int pad, avail;
-    proto_item *ti, *ci;
+    proto_item *ti;
     proto_tree *ct;
 
     ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, -1, ENC_NA);
     ct = proto_item_add_subtree(ti, ett_msstun_channel);
     proto_item_append_text(ti, mux ? ", MS Multiplexed TURN" : ", ChannelData");
-    ci = proto_tree_add_item(ct, hf_msstun_channel, tvb, 0, 2, ENC_BIG_ENDIAN);
-    proto_tree_add_item(ct, hf_msstun_length, tvb, 2, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_uint(ct, hf_msstun_channel, tvb, 0, 2, ch);
+    proto_tree_add_uint(ct, hf_msstun_length, tvb, 2, 2, len);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, mux ? "MS-TURN" : "TURN");
     if (mux) {
         if (len < 8) {
@@ -113,9 +113,6 @@ dissect_msstun_channel_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                             tvb_get_ntoh64(tvb, 4), data_len);
     } else {
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "ChannelData 0x%04x, %u bytes", ch, len);
-        /* RFC 8656 12: 0x5000-0x7FFF are reserved since RFC 8656 */
-        if (ch >= 0x5000)
-            expert_add_info(pinfo, ci, &ei_msstun_channel_reserved);
     }
     avail = reported - data_off;
     if (data_len > avail) {

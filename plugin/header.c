@@ -221,8 +221,11 @@ typedef struct {
 static void
 put(infobuf_t *b, const char *s)
 {
-    while (*s && b->p < b->end)
-        *b->p++ = *s++;
+    size_t n = strlen(s);
+    if (n > (size_t)(b->end - b->p))
+        n = (size_t)(b->end - b->p);
+    memcpy(b->p, s, n);
+    b->p += n;
 }
 
 static void
@@ -391,12 +394,12 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
                                               msstun_method_name(m->method),
                                               val_to_str_const(m->cls, msstun_class_names, "Unknown"));
         tt = proto_item_add_subtree(it, ett_msstun_type);
-        proto_tree_add_item(tt, hf_msstun_type_class, tvb, 0, 2, ENC_BIG_ENDIAN);
-        proto_tree_add_item(tt, hf_msstun_type_method, tvb, 0, 2, ENC_BIG_ENDIAN);
-        proto_tree_add_item(tt, hf_msstun_type_method_assignment, tvb, 0, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_uint(tt, hf_msstun_type_class, tvb, 0, 2, m->type);
+        proto_tree_add_uint(tt, hf_msstun_type_method, tvb, 0, 2, m->type);
+        proto_tree_add_uint(tt, hf_msstun_type_method_assignment, tvb, 0, 2, m->type);
         if (m->format == MSSTUN_FMT_MSTURN)
-            proto_tree_add_item(st, hf_msstun_ms_msg_type, tvb, 0, 2, ENC_BIG_ENDIAN);
-        it = proto_tree_add_item(st, hf_msstun_length, tvb, 2, 2, ENC_BIG_ENDIAN);
+            proto_tree_add_uint(st, hf_msstun_ms_msg_type, tvb, 0, 2, m->type);
+        it = proto_tree_add_uint(st, hf_msstun_length, tvb, 2, 2, m->length);
         if (m->format == MSSTUN_FMT_RFC5389)
             proto_tree_add_item(st, hf_msstun_cookie, tvb, 4, 4, ENC_NA);
         proto_tree_add_item(st, hf_msstun_id, tvb, tid_off, MSSTUN_HDR_LEN - tid_off, ENC_NA);

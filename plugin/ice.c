@@ -10,6 +10,8 @@
  */
 #include "msstun.h"
 
+#include <epan/to_str.h>
+
 #define MSSTUN_MAX_PAIRS 20000
 
 static wmem_map_t *msstun_pairs;          /* key string -> msstun_ice_pair_t */
@@ -273,12 +275,16 @@ add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
 
     /* one line says it all; the numbers are also filterable fields, not
      * printed again (a -V print of every Binding message stays short) */
-    ti = proto_tree_add_uint(m->tree, hf_msstun_ice_pair, m->tvb, 0, 0, pr->id);
+    {
+        char e0[MAX_ADDR_STR_LEN + 8], e1[MAX_ADDR_STR_LEN + 8];
+        msstun_endpoint_buf(&pr->ep[0], e0, sizeof e0);
+        msstun_endpoint_buf(&pr->ep[1], e1, sizeof e1);
+        ti = proto_tree_add_uint_format(m->tree, hf_msstun_ice_pair, m->tvb, 0, 0, pr->id,
+                                        "ICE candidate pair %u (%s %s <-> %s): this way %u/%u answered, other way %u/%u%s",
+                                        pr->id, pr->ufrags, e0, e1, d->answered, d->checks, r->answered, r->checks,
+                                        d->nominated + r->nominated ? ", nominated" : "");
+    }
     proto_item_set_generated(ti);
-    proto_item_append_text(ti, " (%s %s <-> %s): this way %u/%u answered, other way %u/%u%s", pr->ufrags,
-                           msstun_endpoint_str(pinfo, &pr->ep[0]), msstun_endpoint_str(pinfo, &pr->ep[1]),
-                           d->answered, d->checks, r->answered, r->checks,
-                           d->nominated + r->nominated ? ", nominated" : "");
     it = proto_item_add_subtree(ti, ett_msstun_ice);
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_checks, m->tvb, 0, 0, d->checks));
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_answered, m->tvb, 0, 0, d->answered));

@@ -41,13 +41,20 @@
 void
 msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int msg_off)
 {
-    guint32 crc = crc32_ccitt_tvb_offset(m->tvb, 0, msg_off) ^ MSSTUN_FP_XOR;
+    guint32 crc;
     gboolean last = msg_off + 8 == MSSTUN_HDR_LEN + m->length;
     guint32 sent = tvb_get_ntohl(vt, 0);
     guint8 variant = 1;
 
-    if (!tree)
+    /* no tree, or a filter tree that asks nothing of FINGERPRINT: no CRC to compute */
+    if (!tree || !(msstun_tree_visible(tree) || proto_field_is_referenced(tree, hf_msstun_att_crc32) ||
+                   proto_field_is_referenced(tree, hf_msstun_att_crc32_status) ||
+                   proto_field_is_referenced(tree, hf_msstun_att_crc32_variant) ||
+                   msstun_want_expert(m, &ei_msstun_att_crc32_bad) ||
+                   proto_field_is_referenced(tree, ei_msstun_fp_variant.hf) ||
+                   proto_field_is_referenced(tree, ei_msstun_fp_not_last.hf)))
         return;
+    crc = crc32_ccitt_tvb_offset(m->tvb, 0, msg_off) ^ MSSTUN_FP_XOR;
     if (!last) {
         /* not last: the length field does not cover it, so it cannot be verified as sent */
         proto_tree_add_checksum(tree, vt, 0, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
@@ -75,6 +82,8 @@ msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int ms
         proto_item_set_generated(it);
         if (variant != 1)
             expert_add_info(m->pinfo, it, &ei_msstun_fp_variant);
+        else
+            proto_item_set_hidden(it);   /* the usual case: filterable, not worth a line */
     }
 }
 
@@ -310,15 +319,10 @@ learn_from_text(packet_info *pinfo, tvbuff_t *tvb)
 static int
 dissect_msstun_sdp_learn(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree _U_, void *data _U_)
 {
-    wmem_list_frame_t *f;
-    gboolean has_sdp = FALSE;
-
     if (!msstun_pref_learn_sdp || PINFO_FD_VISITED(pinfo) || proto_sdp <= 0)
         return 0;
-    /* every frame comes here: compare protocol ids, not names */
-    for (f = wmem_list_head(pinfo->layers); f && !has_sdp; f = wmem_list_frame_next(f))
-        has_sdp = GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto_sdp;
-    if (!has_sdp)
+    /* every frame comes here: one lookup of the protocol id, not names */
+    if (!wmem_list_find(pinfo->layers, GINT_TO_POINTER(proto_sdp)))
         return 0;
     for (GSList *src = pinfo->data_src; src; src = src->next)
         learn_from_text(pinfo, get_data_source_tvb((struct data_source *)src->data));
@@ -640,8 +644,9 @@ check_one_mi(mi_ctx_t *c, int idx)
             }
 
     if (c->n_cand == 0) {
+        /* no key known: filterable (status 0), but a line saying so on every message is noise */
         st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len, PROTO_CHECKSUM_E_UNVERIFIED);
-        proto_item_set_generated(st);
+        proto_item_set_hidden(st);
         return;
     }
     st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len,
@@ -678,11 +683,18 @@ void
 msstun_check_integrity(msstun_msg_t *m)
 {
     mi_ctx_t *c;
+    gboolean no_keys = msstun_n_creds == 0 && wmem_map_size(sdp_passwords) == 0 &&
+                       !(msstun_pref_password && *msstun_pref_password);
 
-    /* nothing to verify with and nothing to show: the common summary case */
-    if (!m->tree && msstun_n_creds == 0 && wmem_map_size(sdp_passwords) == 0 &&
-        !(msstun_pref_password && *msstun_pref_password))
+    /* Nothing to verify with (the common case): no candidate search, only the
+     * hidden "unverified" status when a tree may want it. A MESSAGE-INTEGRITY
+     * of an odd length still goes the long way, for its expert info. */
+    if (no_keys && (!m->tree || m->mi_type == MSSTUN_A_MI_SHA256 || m->mi_len == 20 || m->mi_len == 32)) {
+        if (m->tree && proto_field_is_referenced(m->tree, hf_msstun_att_hmac_status))
+            proto_item_set_hidden(proto_tree_add_uint(attr_tree(m, m->mi_offset), hf_msstun_att_hmac_status, m->tvb,
+                                                      m->mi_offset, 4 + m->mi_len, PROTO_CHECKSUM_E_UNVERIFIED));
         return;
+    }
     c = wmem_new0(m->pinfo->pool, mi_ctx_t);
 
     c->m = m;

@@ -365,6 +365,9 @@ void msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv);
 
 /* stats.c */
 extern int msstun_tap;
+gboolean msstun_want_expert(const msstun_msg_t *m, expert_field *ei);
+/* a tree that will be shown (GUI details, -V, PDML), not one built only to run a filter */
+#define msstun_tree_visible(t) ((t) != NULL && PTREE_DATA(t)->visible)
 void msstun_register_stats(void);
 void msstun_stats_init(void);
 
@@ -424,7 +427,7 @@ extern int hf_msstun_rfc6062_connection_id, hf_msstun_rfc6062_announced_in,
     hf_msstun_rfc6062_bound_in, hf_msstun_rfc6062_peer;
 
 extern gint ett_msstun, ett_msstun_type, ett_msstun_attributes, ett_msstun_att,
-    ett_msstun_att_type, ett_msstun_framing, ett_msstun_channel, ett_msstun_rfc6062, ett_msstun_alloc,
+    ett_msstun_framing, ett_msstun_channel, ett_msstun_rfc6062, ett_msstun_alloc,
     ett_msstun_ice;
 
 extern expert_field ei_msstun_short_packet, ei_msstun_wrong_msglen, ei_msstun_long_attribute,

@@ -74,7 +74,7 @@ int hf_msstun_rfc6062_connection_id = -1, hf_msstun_rfc6062_announced_in = -1, h
     hf_msstun_rfc6062_peer = -1;
 
 gint ett_msstun = -1, ett_msstun_type = -1, ett_msstun_attributes = -1, ett_msstun_att = -1,
-     ett_msstun_att_type = -1, ett_msstun_framing = -1, ett_msstun_channel = -1, ett_msstun_rfc6062 = -1,
+     ett_msstun_framing = -1, ett_msstun_channel = -1, ett_msstun_rfc6062 = -1,
      ett_msstun_alloc = -1, ett_msstun_ice = -1;
 
 expert_field ei_msstun_short_packet = EI_INIT, ei_msstun_wrong_msglen = EI_INIT,
@@ -342,7 +342,7 @@ proto_register_msstun(void)
     };
 
     static gint *ett[] = {
-        &ett_msstun, &ett_msstun_type, &ett_msstun_attributes, &ett_msstun_att, &ett_msstun_att_type,
+        &ett_msstun, &ett_msstun_type, &ett_msstun_attributes, &ett_msstun_att,
         &ett_msstun_framing, &ett_msstun_channel, &ett_msstun_rfc6062, &ett_msstun_alloc, &ett_msstun_ice,
     };
 

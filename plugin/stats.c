@@ -15,6 +15,30 @@
 #include <epan/to_str.h>
 
 int msstun_tap = -1;
+static int msstun_expert_tap = 0;
+static int msstun_hf_ws_expert = -1;
+
+/* Expert text is worth formatting when someone will read it: a tree that is
+ * shown (GUI, -V, PDML), a filter that names this expert or _ws.expert, or a
+ * listener on the expert tap (tshark -z expert). A summary run or a filter
+ * tree for another field would format it for nothing. */
+gboolean
+msstun_want_expert(const msstun_msg_t *m, expert_field *ei)
+{
+    if (msstun_expert_tap <= 0) {
+        /* both exist once dissection starts, not yet at hand-off */
+        msstun_expert_tap = find_tap_id("expert");
+        msstun_hf_ws_expert = proto_registrar_get_id_byname("_ws.expert");
+        if (msstun_expert_tap <= 0)
+            return TRUE;
+    }
+    if (have_tap_listener(msstun_expert_tap))
+        return TRUE;
+    if (!m->tree)
+        return FALSE;
+    return msstun_tree_visible(m->tree) || (ei && proto_field_is_referenced(m->tree, ei->hf)) ||
+           (msstun_hf_ws_expert > 0 && proto_field_is_referenced(m->tree, msstun_hf_ws_expert));
+}
 
 /* ---- stats_tree: counts -------------------------------------------------- */
 

@@ -9,7 +9,6 @@
  */
 #include "msstun.h"
 
-#include <stdio.h>
 #include <epan/to_str.h>
 
 #define MSSTUN_MAX_CONNECTIONS 100000
@@ -149,7 +148,7 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
     }
 }
 
-static void add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const msstun_alloc_t *a);
+static void add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, const msstun_alloc_t *a);
 
 /* ---- The peer leg (relayed address <-> peer), seen on the TURN server --------- */
 
@@ -168,7 +167,7 @@ dissect_msstun_peer_leg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
     if (tree) {
         proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, 0, ENC_NA);
         proto_item_append_text(ti, ", TURN peer leg");
-        add_allocation_tree(proto_item_add_subtree(ti, ett_msstun_alloc), tvb, pinfo, leg->peer_leg_alloc);
+        add_allocation_tree(proto_item_add_subtree(ti, ett_msstun_alloc), tvb, leg->peer_leg_alloc);
     }
     msstun_handoff_payload(tvb, pinfo, tree, 0, FALSE, TRUE);
     return tvb_captured_length(tvb);
@@ -342,35 +341,39 @@ update_allocation(msstun_msg_t *m, msstun_conv_t *conv)
 }
 
 static void
-add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const msstun_alloc_t *a)
+add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, const msstun_alloc_t *a)
 {
+    char ep[MAX_ADDR_STR_LEN + 8] = "", ok[12] = "", del[12] = "";
     proto_item *ti;
     proto_tree *at;
 
     if (!a || !tree)
         return;
-    /* one line; the details are filterable fields that -V does not print again */
-    ti = proto_tree_add_uint(tree, hf_msstun_alloc_id, tvb, 0, 0, a->id);
+    /* a filter-only tree (tshark -Y) that wants none of these: skip the text */
+    if (!proto_field_is_referenced(tree, hf_msstun_alloc_id) && !proto_field_is_referenced(tree, hf_msstun_alloc_relayed) &&
+        !proto_field_is_referenced(tree, hf_msstun_alloc_requested_in) &&
+        !proto_field_is_referenced(tree, hf_msstun_alloc_success_in) &&
+        !proto_field_is_referenced(tree, hf_msstun_alloc_deleted_in))
+        return;
+    if (a->relayed.valid)
+        msstun_endpoint_buf(&a->relayed, ep, sizeof ep);
+    if (a->success_in)
+        msstun_u32_to_str_buf(a->success_in, ok, sizeof ok);
+    if (a->deleted_in)
+        msstun_u32_to_str_buf(a->deleted_in, del, sizeof del);
+    /* one line, one printf; the details are filterable fields that -V does not print again */
+    ti = proto_tree_add_uint_format(tree, hf_msstun_alloc_id, tvb, 0, 0, a->id,
+                                    "TURN allocation %u%s%s, requested in frame %u%s%s%s%s", a->id,
+                                    *ep ? ", relayed " : "", ep, a->requested_in,
+                                    *ok ? ", allocated in frame " : "", ok,
+                                    *del ? ", released in frame " : "", del);
     proto_item_set_generated(ti);
     at = proto_item_add_subtree(ti, ett_msstun_alloc);
-    {
-        char ep[MAX_ADDR_STR_LEN + 8] = "?", text[MAX_ADDR_STR_LEN + 96];
-        int n;
-        if (a->relayed.valid)
-            msstun_endpoint_buf(&a->relayed, ep, sizeof ep);
-        n = snprintf(text, sizeof text, ", relayed %s, requested in frame %u", ep, a->requested_in);
-        if (a->success_in && n < (int)sizeof text)
-            n += snprintf(text + n, sizeof text - n, ", allocated in frame %u", a->success_in);
-        if (a->deleted_in && n < (int)sizeof text)
-            snprintf(text + n, sizeof text - n, ", released in frame %u", a->deleted_in);
-        proto_item_append_text(ti, "%s", text);
-    }
     proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_requested_in, tvb, 0, 0, a->requested_in));
     if (a->success_in)
         proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_success_in, tvb, 0, 0, a->success_in));
     if (a->relayed.valid)
-        proto_item_set_hidden(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0,
-                                                    msstun_endpoint_str(pinfo, &a->relayed)));
+        proto_item_set_hidden(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0, ep));
     if (a->deleted_in)
         proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_deleted_in, tvb, 0, 0, a->deleted_in));
 }
@@ -393,7 +396,7 @@ msstun_track_turn(msstun_msg_t *m, msstun_conv_t *conv)
     msstun_cap_show(&alloc_cap, m);
     m->alloc = conv->alloc;
     if (m->depth == 0 && m->method != MSSTUN_M_BINDING)
-        add_allocation_tree(m->tree, m->tvb, m->pinfo, conv->alloc);
+        add_allocation_tree(m->tree, m->tvb, conv->alloc);
     track_rfc6062(m, conv);
     track_channel_bind(m, conv);
 }
@@ -410,7 +413,7 @@ msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel, gboo
         return;
     if (conv->alloc && !PINFO_FD_VISITED(pinfo))
         conv->alloc->relayed_frames++;
-    add_allocation_tree(tree, NULL, pinfo, conv->alloc);
+    add_allocation_tree(tree, NULL, conv->alloc);
     if (!conv->channels)
         return;
     ep = (msstun_endpoint_t *)wmem_map_lookup(conv->channels, GUINT_TO_POINTER((guint)channel));
@@ -435,7 +438,7 @@ msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, ms
             c->alloc->relayed_frames++;
     }
     if (c)
-        add_allocation_tree(rt, tvb, pinfo, c->alloc);
+        add_allocation_tree(rt, tvb, c->alloc);
     proto_item_set_generated(proto_tree_add_uint(rt, hf_msstun_rfc6062_connection_id, tvb, 0, 0, conv->connection_id));
     if (c && c->announced_in)
         proto_item_set_generated(proto_tree_add_uint(rt, hf_msstun_rfc6062_announced_in, tvb, 0, 0, c->announced_in));

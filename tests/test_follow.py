@@ -36,6 +36,25 @@ def test_wrong_password_is_an_error():
     assert experts("coturn/wrong-password.pcap", "msstun.diag.auth_challenge").keys() == {"2"}
 
 
+def test_diagnosis_reaches_expert_tap_without_a_tree():
+    # one pass, no tree: the diagnosis is formatted only because -z expert listens
+    out = _run(["-n", "-q", "-r", capture("coturn/wrong-password.pcap"), "-z", "expert"])
+    assert out.count("Allocate 401 after credentials were sent") == 31
+    assert "the normal first challenge" in out
+
+
+@pytest.mark.parametrize("filt,count", [
+    ("msstun.diag.auth_failed", 31),                               # the expert's own field
+    ('_ws.expert.message contains "after credentials"', 31),      # any expert
+    ("msstun.att.crc32.status == 1", 64),                          # FINGERPRINT checked
+])
+def test_filter_only_tree_still_checks(filt, count):
+    # tshark -Y without -V builds a tree only to run the filter: msstun skips the
+    # expert text and the CRC unless the filter asks for them, so ask for them
+    out = _run(["-n", "-r", capture("coturn/wrong-password.pcap"), "-Y", filt])
+    assert len(out.splitlines()) == count
+
+
 def test_stale_nonce_and_retry():
     ok = experts("coturn/stale-nonce.pcap", "msstun.diag.stale_nonce")
     assert "Allocate 438 Stale Nonce: the nonce expired; the retry succeeded (frame 14)" in ok["12"]

@@ -18,6 +18,7 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 WS_DLL_PUBLIC void plugin_register(void);
 
 static int proto_nullstun = -1;
+static int hf_nullstun_att_type = -1;   /* never added: lets "-2 -Y nullstun.att.type" parse */
 static dissector_handle_t nullstun_handle;
 
 static int
@@ -49,7 +50,11 @@ dissect_nullstun_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
 static void
 proto_register_nullstun(void)
 {
+    static hf_register_info hf[] = {
+        { &hf_nullstun_att_type, { "Attribute Type", "nullstun.att.type", FT_UINT16, BASE_HEX, NULL, 0, NULL, HFILL } },
+    };
     proto_nullstun = proto_register_protocol("Null STUN (benchmark baseline)", "NULLSTUN", "nullstun");
+    proto_register_field_array(proto_nullstun, hf, array_length(hf));
     nullstun_handle = register_dissector("nullstun", dissect_nullstun, proto_nullstun);
 }
 
