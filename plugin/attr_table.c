@@ -114,7 +114,7 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x8006, "MS-UNKNOWN-8006",          BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_att_unknown8006, NULL, "seen in MS-TURN captures"),
     FACT(0x8008, "MS-VERSION", MS, &hf_msstun_att_ms_version, ms_version, "MS-TURN 2.2.2.17"),
     A(0x8020, "XOR-MAPPED-ADDRESS (MS)",  XADDR,  MS,  XOR_MAPPED, 8, 20, NULL, NULL, "MS-TURN 2.2.2.16"),
-    A(0x8022, "SOFTWARE",                 CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_software, "RFC 5389 15.10"),
+    A(0x8022, "SOFTWARE",                 CUSTOM, 0,   OTHER,      0, ANY, &hf_msstun_att_software, msstun_dec_software, "RFC 5389 15.10"),
     A(0x8023, "ALTERNATE-SERVER",         ADDR,   0,   ALTERNATE,  8, 20, NULL, NULL, "RFC 5389 15.11"),
     A(0x8025, "TRANSACTION-TRANSMIT-COUNTER", CUSTOM, 0, OTHER,    4, 4,  NULL, msstun_dec_ttc, "RFC 7982 3"),
     A(0x8027, "CACHE-TIMEOUT",            U32,    0,   OTHER,      4, 4,  &hf_msstun_att_cache_timeout, NULL, "RFC 5780 7.7"),

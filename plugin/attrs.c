@@ -368,7 +368,7 @@ DECODER(msstun_dec_icmp)
 
 DECODER(msstun_dec_software)
 {
-    m->software = add_string(vt, tree, hf_msstun_att_software, m->pinfo, ai);
+    add_string(vt, tree, hf_msstun_att_software, m->pinfo, ai);
 }
 
 DECODER(msstun_dec_ttc)
@@ -635,6 +635,8 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
                                    "%s: length %u, expected %u..%u", def->name, len, def->min_len, def->max_len);
             if (len)
                 proto_tree_add_item(at, hf_msstun_value, tvb, offset + ATTR_HDR_LEN, len, ENC_NA);
+        } else if (def->hf && !is_fact(def) && !msstun_tree_visible(tree) && !proto_field_is_referenced(tree, *def->hf)) {
+            /* a filter-only tree (tshark -Y, coloring) that does not ask for this value */
         } else {
             decode_value(m, def, offset, len, at, ai);
         }

@@ -124,7 +124,7 @@ typedef struct msstun_msg {
     gboolean     seen_mi, seen_fp;
     int          mi_offset, mi_len, mi_type;   /* offsets in tvb, -1 when absent */
     int          fp_offset;
-    const char  *username, *realm, *nonce, *software;
+    const char  *username, *realm, *nonce;
     gboolean     has_nonce;
     guint16      error_code;   /* 0 when none */
     const char  *error_reason;
@@ -282,7 +282,8 @@ typedef struct msstun_attr_def {
     guint8      flags;
     guint8      slot;        /* MSSTUN_ADDR_* for address encodings */
     guint16     min_len, max_len;
-    int        *hf;          /* main field for the generic encodings */
+    int        *hf;          /* main field: the generic encodings add it; a filter-only
+                              * tree skips a non-fact row whose main field it does not use */
     msstun_attr_decode_t decode;
     gint16      fact, has;   /* U32: where msstun_msg_t keeps the value and its flag, or -1 */
     const char *spec;

@@ -47,6 +47,7 @@ def test_diagnosis_reaches_expert_tap_without_a_tree():
     ("msstun.diag.auth_failed", 31),                               # the expert's own field
     ('_ws.expert.message contains "after credentials"', 31),      # any expert
     ("msstun.att.crc32.status == 1", 64),                          # FINGERPRINT checked
+    ('msstun.att.software contains "Coturn"', 32),                 # a value skipped unless asked for
 ])
 def test_filter_only_tree_still_checks(filt, count):
     # tshark -Y without -V builds a tree only to run the filter: msstun skips the
