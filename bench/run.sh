@@ -101,10 +101,12 @@ asuser msstun tshark -r "$work/cap/big.pcap" --disable-protocol msstun \
   -Y "stun || classicstun || turnchannel" -w "$work/cap/stunonly.pcap"
 editcap -r "$work/cap/stunonly.pcap" "$work/cap/cg.pcap" "1-$CG_FRAMES"
 editcap -r "$work/cap/stunonly.pcap" "$work/cap/cg-small.pcap" "1-$((CG_FRAMES / FLAT))"
+# mixed: the first CG_FRAMES frames of big.pcap (STUN and everything around it), whole runs under callgrind
+editcap -r "$work/cap/big.pcap" "$work/cap/mix.pcap" "1-$CG_FRAMES"
 chmod -R a+rwX "$work"
 frames() { capinfos -c -M "$1" | awk '/Number of packets/ {print $NF}'; }
 big_n=$(frames "$work/cap/big.pcap"); stun_n=$(frames "$work/cap/stunonly.pcap")
-cg_n=$(frames "$work/cap/cg.pcap"); cgs_n=$(frames "$work/cap/cg-small.pcap")
+cg_n=$(frames "$work/cap/cg.pcap"); cgs_n=$(frames "$work/cap/cg-small.pcap"); mix_n=$(frames "$work/cap/mix.pcap")
 log "big: $big_n frames, $stun_n of them STUN/TURN; callgrind slices $cg_n and $cgs_n frames"
 cat > "$out/captures.txt" <<EOT
 msstun: $rev_desc; $(tshark --version | head -1); $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
@@ -112,6 +114,7 @@ big.pcap       $big_n frames ($stun_n STUN/TURN per the built-in: $(( 100 * stun
 stunonly.pcap  $stun_n frames
 cg.pcap        $cg_n frames (first of stunonly, for callgrind)
 cg-small.pcap  $cgs_n frames (1/$FLAT of cg.pcap, flatness)
+mix.pcap       $mix_n frames (first of big.pcap, whole runs under callgrind)
 EOT
 
 # ---- native runs: CPU time and peak RSS --------------------------------------
@@ -162,6 +165,13 @@ cgjob msstun-summary msstun  cg.pcap
 cgjob builtin-summary builtin cg.pcap
 cgjob null-detail    null    cg.pcap -V
 cgjob null-summary   null    cg.pcap
+# whole runs on the mixed slice: CPU in instructions, repeatable where times are not
+cgjob mix-msstun-detail  msstun  mix.pcap -V
+cgjob mix-builtin-detail builtin mix.pcap -V
+cgjob mix-msstun-twopass  msstun  mix.pcap -2 -Y msstun.att.type
+cgjob mix-builtin-twopass builtin mix.pcap -2 -Y stun.att.type
+cgjob mix-msstun-summary  msstun  mix.pcap
+cgjob mix-builtin-summary builtin mix.pcap
 if [ "$QUICK" != 1 ]; then   # flatness (skipped by QUICK=1)
   cgjob msstun-small msstun  cg-small.pcap
   cgjob null-small   null    cg-small.pcap
@@ -183,5 +193,5 @@ for m in summary detail; do
   done
 done
 
-python3 bench/summarize.py "$out" "$cg_n" "$cgs_n" "$RUNS" | tee "$out/report.txt"
+python3 bench/summarize.py "$out" "$cg_n" "$cgs_n" "$RUNS" "$mix_n" | tee "$out/report.txt"
 log "done; report in bench/out/report.txt"

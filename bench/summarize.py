@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Turn bench/out/{native,callgrind}.txt into the report bench/run.sh prints.
-Usage: summarize.py OUT_DIR CG_FRAMES CG_SMALL_FRAMES RUNS"""
+Usage: summarize.py OUT_DIR CG_FRAMES CG_SMALL_FRAMES RUNS MIX_FRAMES"""
 import statistics
 import sys
 from pathlib import Path
 
 out, cg_n, cgs_n, runs = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+mix_n = int(sys.argv[5])
 MODES = [("summary", "summary lines (-r F)"), ("twopass", "two-pass + filter (-2 -Y X.att.type)"),
          ("detail", "full detail (-V > /dev/null)")]
 lines = ["msstun vs Wireshark built-in STUN dissector", ""]
@@ -59,6 +60,14 @@ for mode in ("summary", "detail"):
 lines.append("targets: summary <= 0.8 -> %s; -V <= 1.0 -> %s" % (
     "MET" if ratios["summary"] <= 0.8 else "NOT MET", "MET" if ratios["detail"] <= 1.0 else "NOT MET"))
 lines.append("")
+if "mix-msstun-summary" in ir:
+    lines.append("callgrind whole runs on mix.pcap (%d frames of big.pcap, tshark start-up included)" % mix_n)
+    lines.append("%-38s %16s %16s %8s" % ("mode", "msstun Ir", "built-in Ir", "ratio"))
+    for mode, label in MODES:
+        m, b = ir.get("mix-msstun-" + mode), ir.get("mix-builtin-" + mode)
+        if m and b:
+            lines.append("%-38s %16d %16d %8.3f" % (label, m, b, m / b))
+    lines.append("")
 if "msstun-small" not in ir:
     ir["msstun-small"] = None
 s_own = None if ir["msstun-small"] is None else (ir["msstun-small"] - ir["null-small"]) / cgs_n
