@@ -592,13 +592,9 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
          * the type again), labelled with its name as in the built-in; the type code
          * is on the line below. add_uint with the values read above: add_item would
          * read and check the same bytes again for each of these five items. */
-        if (def)
-            ai = proto_tree_add_uint_format(tree, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_attribute_ms : hf_msstun_attribute,
-                                            tvb, offset, ATTR_HDR_LEN + MIN(len + pad, avail), type, "%s", def->name);
-        else
-            ai = proto_tree_add_uint_format(tree, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_attribute_ms : hf_msstun_attribute,
-                                            tvb, offset, ATTR_HDR_LEN + MIN(len + pad, avail), type,
-                                            "Unknown attribute 0x%04x", type);
+        ai = proto_tree_add_uint_format(tree, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_attribute_ms : hf_msstun_attribute,
+                                        tvb, offset, ATTR_HDR_LEN + MIN(len + pad, avail), type, "%s",
+                                        def ? def->name : "Unknown attribute");
         at = proto_item_add_subtree(ai, ett_msstun_att);
         proto_tree_add_uint(at, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_att_type_ms : hf_msstun_att_type,
                             tvb, offset, 2, type);
