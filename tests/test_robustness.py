@@ -159,6 +159,11 @@ class Pcap:
         self.seq[key] = (seq + len(payload) + (1 if flags & 0x03 else 0)) & 0xFFFFFFFF
         self._frame(l4, 6, src, dst)
 
+    def tcp_stream(self, data, sport=50000, dport=3478, mss=1460):
+        """data sent client to server in MSS-sized segments"""
+        for i in range(0, len(data), mss):
+            self.tcp(data[i:i + mss], sport, dport)
+
     def handshake(self, sport=50000, dport=3478):
         self.tcp(b"", sport, dport, True, 0x02)
         self.tcp(b"", sport, dport, False, 0x12)
@@ -362,8 +367,7 @@ def build_rfc4571_ffff():
     p.handshake(50021, 50061)
     p.tcp(struct.pack("!H", len(msg)) + msg, 50021, 50061)
     stream = (b"\xff\xff" + b"\x80" + bytes(65534)) * 2
-    for i in range(0, len(stream), 1460):
-        p.tcp(stream[i:i + 1460], 50021, 50061)
+    p.tcp_stream(stream, 50021, 50061)
     p.fin(50021, 50061)
     return p
 
@@ -411,13 +415,11 @@ def build_many_attributes():
     body = attr(0x8022, b"") * 16378
     msg = stun(0x0001, body)
     p.handshake(50040, 3478)
-    for i in range(0, len(msg), 1460):
-        p.tcp(msg[i:i + 1460], 50040, 3478)
+    p.tcp_stream(msg, 50040, 3478)
     # 2000 small messages in one stream, several per segment
     small = b"".join(stun(0x0001, attr(0x0024, bytes(4)), tid=bytes(8) + struct.pack("!I", i))
                      for i in range(2000))
-    for i in range(0, len(small), 1460):
-        p.tcp(small[i:i + 1460], 50040, 3478)
+    p.tcp_stream(small, 50040, 3478)
     p.fin(50040, 3478)
     return p
 
