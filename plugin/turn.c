@@ -155,13 +155,35 @@ static void add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, const msstun_al
 /* Datagrams between the relayed address and a permitted peer are the relayed
  * media and checks: decode them as such (STUN, RTP/RTCP, DTLS by RFC 7983)
  * without the user enabling weak heuristics, and say which allocation. */
+static msstun_conv_t *
+peer_leg_lookup(packet_info *pinfo)
+{
+    /* an exact leg (peer port known), else relayed address:port <-> peer
+     * with any peer port (CreatePermission), looked up in both directions
+     * explicitly: from 4.6 UDP's own exact conversation is found first */
+    msstun_conv_t *leg = msstun_conv_get(pinfo, FALSE);
+    conversation_t *c;
+
+    if (leg && leg->peer_leg_alloc)
+        return leg;
+    c = find_conversation(pinfo->num, &pinfo->src, &pinfo->dst, CONVERSATION_UDP,
+                          pinfo->srcport, pinfo->destport, NO_PORT_B);
+    leg = c ? (msstun_conv_t *)conversation_get_proto_data(c, proto_msstun) : NULL;
+    if (!leg || !leg->peer_leg_alloc) {
+        c = find_conversation(pinfo->num, &pinfo->dst, &pinfo->src, CONVERSATION_UDP,
+                              pinfo->destport, pinfo->srcport, NO_PORT_B);
+        leg = c ? (msstun_conv_t *)conversation_get_proto_data(c, proto_msstun) : NULL;
+    }
+    return leg && leg->peer_leg_alloc ? leg : NULL;
+}
+
 int
 dissect_msstun_peer_leg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    msstun_conv_t *leg = msstun_conv_get(pinfo, FALSE);
+    msstun_conv_t *leg = peer_leg_lookup(pinfo);
 
-    if (!leg || !leg->peer_leg_alloc)
-        return 0;
+    if (!leg)
+        return 0;   /* not a permitted peer: UDP goes on with ports and heuristics */
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "TURN");
     col_add_fstr(pinfo->cinfo, COL_INFO, "Relayed (allocation %u)", leg->peer_leg_alloc->id);
     if (tree) {
@@ -196,6 +218,19 @@ register_peer_leg(msstun_msg_t *m, const msstun_endpoint_t *peer, gboolean any_p
     }
     leg->peer_leg_alloc = a;
     conversation_set_dissector(c, msstun_peer_leg_handle);
+#if MSSTUN_WS_VER >= 40600
+    /* 4.6's UDP keeps an exact conversation per 5-tuple and, looking for a
+     * dissector, searches the port-only wildcard (NO_PORT2) in one direction
+     * only: relayed -> peer datagrams would stay Data. A conversation on the
+     * relayed address:port alone is searched both ways; the peer-leg dissector
+     * then checks the peer against the permissions above. */
+    c = find_conversation(m->pinfo->num, &a->relayed.addr, NULL, CONVERSATION_UDP, a->relayed.port, 0,
+                          NO_ADDR_B | NO_PORT_B);
+    if (!c)
+        c = conversation_new(m->pinfo->num, &a->relayed.addr, NULL, CONVERSATION_UDP, a->relayed.port, 0,
+                             NO_ADDR2 | NO_PORT2);
+    conversation_set_dissector(c, msstun_peer_leg_handle);
+#endif
 }
 
 static void
