@@ -15,37 +15,37 @@
 #include <stddef.h>
 
 /* Custom decoders (attrs.c) */
-void msstun_dec_change_request(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_username(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_integrity(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_error_code(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_unknown_attrs(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_channel_number(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_magic_cookie(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_data(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_address_family(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_even_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_transport(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_pw_alg(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_padding_attr(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_userhash(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_use_candidate(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_response_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_connection_id(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_address_error(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_icmp(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_software(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_ttc(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_fingerprint(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_ice_role(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_ms_sequence(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_candidate_id(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_service_quality(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_bw_acm(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_bw_amount(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_site_response(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_location_profile(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
-void msstun_dec_goog_network(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, proto_tree *, proto_item *, int);
+void msstun_dec_change_request(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_username(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_integrity(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_error_code(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_unknown_attrs(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_channel_number(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_magic_cookie(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_data(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_address_family(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_even_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_transport(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_pw_alg(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_padding_attr(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_userhash(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_use_candidate(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_response_port(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_connection_id(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_address_error(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_icmp(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_software(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_ttc(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_fingerprint(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_ice_role(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_ms_sequence(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_candidate_id(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_service_quality(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_bw_acm(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_bw_amount(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_site_response(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_location_profile(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_goog_network(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
 
 #define ANY 0xFFFF
 #define A(type, name, enc, flags, slot, min, max, hf, dec, spec) \
@@ -54,9 +54,10 @@ void msstun_dec_goog_network(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t
 #define SFACT(type, name, flags, hf, field, spec) \
     { type, name, MSSTUN_ENC_STRING, (flags) | MSSTUN_AF_FACT, MSSTUN_ADDR_OTHER, 0, 0xFFFF, hf, NULL, \
       (gint16)offsetof(msstun_msg_t, field), -1, spec }
-#define SFACT_HAS(type, name, flags, hf, field, spec) \
+/* a string whose presence is the fact (its text only for the tree) */
+#define SPRESENT(type, name, flags, hf, field, spec) \
     { type, name, MSSTUN_ENC_STRING, (flags) | MSSTUN_AF_FACT, MSSTUN_ADDR_OTHER, 0, 0xFFFF, hf, NULL, \
-      (gint16)offsetof(msstun_msg_t, field), (gint16)offsetof(msstun_msg_t, has_##field), spec }
+      -1, (gint16)offsetof(msstun_msg_t, has_##field), spec }
 /* a 32-bit value the Info column and the trackers read from msstun_msg_t */
 #define FACT(type, name, flags, hf, field, spec) \
     { type, name, MSSTUN_ENC_U32, (flags) | MSSTUN_AF_FACT, MSSTUN_ADDR_OTHER, 4, 4, hf, NULL, \
@@ -87,7 +88,7 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x0012, "XOR-PEER-ADDRESS",         XADDR,  0,   PEER,       8, 20, NULL, NULL, "RFC 8656 18.3"),
     A(0x0013, "DATA",                     CUSTOM, KEY, OTHER,      0, ANY, NULL, msstun_dec_data, "RFC 8656 18.4; MS-TURN 2.2.2.12"),
     SFACT(0x0014, "REALM", 0, &hf_msstun_att_realm, realm, "RFC 5389 15.7"),
-    SFACT_HAS(0x0015, "NONCE", 0, &hf_msstun_att_nonce, nonce, "RFC 5389 15.8"),
+    SPRESENT(0x0015, "NONCE", 0, &hf_msstun_att_nonce, nonce, "RFC 5389 15.8"),
     A(0x0016, "XOR-RELAYED-ADDRESS",      XADDR,  0,   RELAYED,    8, 20, NULL, NULL, "RFC 8656 18.5"),
     A(0x0017, "REQUESTED-ADDRESS-FAMILY", CUSTOM, 0,   OTHER,      4, 4,  NULL, msstun_dec_address_family, "RFC 8656 18.6; MS-TURN 2.2.2.15"),
     A(0x0018, "EVEN-PORT",                CUSTOM, 0,   OTHER,      1, 4,  NULL, msstun_dec_even_port, "RFC 8656 18.7"),
@@ -171,7 +172,7 @@ static const msstun_attr_def_t msstun_msturn_overrides[] = {
     /* MS-TURN 2.2.2.11: the peer address in a Data Indication is NOT XORed */
     A(0x0012, "REMOTE-ADDRESS",           ADDR,   MS,  PEER,       8, 20, NULL, NULL, "MS-TURN 2.2.2.11"),
     /* MS-TURN numbers NONCE and REALM the other way round from RFC 5389 */
-    SFACT_HAS(0x0014, "NONCE (MS)", MS, &hf_msstun_att_nonce, nonce, "MS-TURN 2.2.2.13"),
+    SPRESENT(0x0014, "NONCE (MS)", MS, &hf_msstun_att_nonce, nonce, "MS-TURN 2.2.2.13"),
     SFACT(0x0015, "REALM (MS)", MS, &hf_msstun_att_realm, realm, "MS-TURN 2.2.2.14"),
 };
 

@@ -3,9 +3,9 @@
  * attrs.c - the attribute loop and the typed decoders the table refers to.
  *
  * One loop walks a message (RFC 5389 15, [MS-TURN] 2.2.2): it checks every
- * length against the row before decoding, decodes each value on a sub-tvb of
- * exactly its length (no decoder can read its neighbour), and raises expert
- * info for ordering problems. Decoders only record facts in msstun_msg_t;
+ * length against the row before decoding (so no decoder reads past its value:
+ * every fixed offset a decoder reads is below the row's min_len), and raises
+ * expert info for ordering problems. Decoders only record facts in msstun_msg_t;
  * header.c writes the Info column from them at the end.
  */
 #include "msstun.h"
@@ -60,32 +60,32 @@ msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep)
  * which is cookie+TID for RFC 5389 and the 128-bit TID for MS-TURN ([MS-TURN]
  * 2.2.2.16 XORs with the transaction ID, not with a constant). */
 static void
-dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, int o, int len,
+dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *tvb, int o, int len,
                 proto_tree *tree, proto_item *ai, gboolean xored)
 {
-    guint8 family = msstun_get_u8(vt, o + 1);
+    guint8 family = msstun_get_u8(tvb, o + 1);
     int alen = family == 1 ? 4 : family == 2 ? 16 : 0;
     msstun_endpoint_t *ep = &m->ep[def->slot];
     guint8 raw[16];
     guint16 port;
 
     if (tree) {
-        proto_tree_add_item(tree, hf_msstun_att_reserved, vt, o + 0, 1, ENC_NA);
-        proto_tree_add_item(tree, hf_msstun_att_family, vt, o + 1, 1, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tree, hf_msstun_att_reserved, tvb, o + 0, 1, ENC_NA);
+        proto_tree_add_item(tree, hf_msstun_att_family, tvb, o + 1, 1, ENC_BIG_ENDIAN);
     }
     if (alen == 0) {
         /* the port does not depend on the family: show it, then the rest as bytes */
         expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_family,
                                "Unknown address family 0x%02x", family);
         if (xored) {
-            proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, o + 2, 2, ENC_NA);
-            proto_item_set_generated(proto_tree_add_uint(tree, hf_msstun_att_port, vt, o + 2, 2,
-                                                         tvb_get_ntohs(vt, o + 2) ^ tvb_get_ntohs(m->tvb, 4)));
+            proto_tree_add_item(tree, hf_msstun_att_port_xord, tvb, o + 2, 2, ENC_NA);
+            proto_item_set_generated(proto_tree_add_uint(tree, hf_msstun_att_port, tvb, o + 2, 2,
+                                                         tvb_get_ntohs(tvb, o + 2) ^ tvb_get_ntohs(tvb, 4)));
         } else {
-            proto_tree_add_item(tree, hf_msstun_att_port, vt, o + 2, 2, ENC_BIG_ENDIAN);
+            proto_tree_add_item(tree, hf_msstun_att_port, tvb, o + 2, 2, ENC_BIG_ENDIAN);
         }
         if (len > 4)
-            proto_tree_add_item(tree, hf_msstun_value, vt, o + 4, len - 4, ENC_NA);
+            proto_tree_add_item(tree, hf_msstun_value, tvb, o + 4, len - 4, ENC_NA);
         return;
     }
     if (len != 4 + alen) {
@@ -95,11 +95,11 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, int
         if (len < 4 + alen)
             return;
     }
-    port = tvb_get_ntohs(vt, o + 2);
-    tvb_memcpy(vt, raw, o + 4, alen);
+    port = tvb_get_ntohs(tvb, o + 2);
+    tvb_memcpy(tvb, raw, o + 4, alen);
     if (xored) {
         guint8 key[16];
-        tvb_memcpy(m->tvb, key, 4, 16);
+        tvb_memcpy(tvb, key, 4, 16);
         port ^= (guint16)((key[0] << 8) | key[1]);
         for (int i = 0; i < alen; i++)
             raw[i] ^= key[i];
@@ -111,95 +111,106 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, int
         return;
     if (xored) {
         proto_item *gi;
-        proto_tree_add_item(tree, hf_msstun_att_port_xord, vt, o + 2, 2, ENC_NA);
-        gi = proto_tree_add_uint(tree, hf_msstun_att_port, vt, o + 2, 2, port);
+        proto_tree_add_item(tree, hf_msstun_att_port_xord, tvb, o + 2, 2, ENC_NA);
+        gi = proto_tree_add_uint(tree, hf_msstun_att_port, tvb, o + 2, 2, port);
         proto_item_set_generated(gi);
-        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4_xord : hf_msstun_att_ipv6_xord, vt, o + 4, alen, ENC_NA);
+        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4_xord : hf_msstun_att_ipv6_xord, tvb, o + 4, alen, ENC_NA);
         if (alen == 4) {
             ws_in4_addr v4;
             memcpy(&v4, raw, 4);
-            gi = proto_tree_add_ipv4(tree, hf_msstun_att_ipv4, vt, o + 4, 4, v4);
+            gi = proto_tree_add_ipv4(tree, hf_msstun_att_ipv4, tvb, o + 4, 4, v4);
         } else
-            gi = proto_tree_add_ipv6(tree, hf_msstun_att_ipv6, vt, o + 4, 16, (const ws_in6_addr *)raw);
+            gi = proto_tree_add_ipv6(tree, hf_msstun_att_ipv6, tvb, o + 4, 16, (const ws_in6_addr *)raw);
         proto_item_set_generated(gi);
     } else {
-        proto_tree_add_item(tree, hf_msstun_att_port, vt, o + 2, 2, ENC_BIG_ENDIAN);
-        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4 : hf_msstun_att_ipv6, vt, o + 4, alen,
+        proto_tree_add_item(tree, hf_msstun_att_port, tvb, o + 2, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tree, alen == 4 ? hf_msstun_att_ipv4 : hf_msstun_att_ipv6, tvb, o + 4, alen,
                             alen == 4 ? ENC_BIG_ENDIAN : ENC_NA);
     }
     proto_item_append_text(ai, ": %s", msstun_endpoint_str(m->pinfo, ep));
 }
 
 /* ---- Custom decoders (referenced from attr_table.c) ---------------------- */
+/* Each decoder reads the message tvb at the value's offset o, for len bytes:
+ * the table's min_len covers every fixed offset a decoder reads, and variable
+ * ones loop on len (attrs.c, decode_value). */
 #define DECODER(name) \
-    void name(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *vt, proto_tree *tree, proto_item *ai, int msg_off); \
-    void name(msstun_msg_t *m _U_, const msstun_attr_def_t *def _U_, tvbuff_t *vt _U_, proto_tree *tree _U_, proto_item *ai _U_, int msg_off _U_)
+    void name(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *tvb, int o, int len, proto_tree *tree, proto_item *ai); \
+    void name(msstun_msg_t *m _U_, const msstun_attr_def_t *def _U_, tvbuff_t *tvb _U_, int o _U_, int len _U_, proto_tree *tree _U_, proto_item *ai _U_)
 
+/* A string the Info column or a tracker reads. The tree item only when a
+ * shown tree or a filter wants it: UTF-8 conversion through the tree costs
+ * several times a copy, and STUN's strings are nearly always printable ASCII,
+ * which UTF-8 decoding would return unchanged. */
 static const char *
-add_string(tvbuff_t *vt, proto_tree *tree, int hf, packet_info *pinfo, proto_item *ai)
+add_string(tvbuff_t *tvb, int o, int len, proto_tree *tree, int hf, packet_info *pinfo, proto_item *ai)
 {
-    const guint8 *s = NULL;
-    int len = tvb_reported_length(vt);
-    proto_tree_add_item_ret_string(tree, hf, vt, 0, len, ENC_UTF_8 | ENC_NA, pinfo->pool, &s);
-    if (s && ai)
-        proto_item_append_text(ai, ": %s", (const char *)s);
-    return (const char *)s;
+    const guint8 *s = NULL, *p;
+
+    if (proto_field_is_referenced(tree, hf)) {
+        proto_tree_add_item_ret_string(tree, hf, tvb, o, len, ENC_UTF_8 | ENC_NA, pinfo->pool, &s);
+        if (s && ai)
+            proto_item_append_text(ai, ": %s", (const char *)s);
+        return (const char *)s;
+    }
+    p = tvb_get_ptr(tvb, o, len);
+    for (int i = 0; i < len; i++)
+        if (p[i] < 0x20 || p[i] > 0x7E)
+            return (const char *)tvb_get_string_enc(pinfo->pool, tvb, o, len, ENC_UTF_8 | ENC_NA);
+    return wmem_strndup(pinfo->pool, (const char *)p, len);
 }
 
 DECODER(msstun_dec_change_request)
 {
-    proto_tree_add_item(tree, hf_msstun_att_change_ip, vt, 2, 2, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_change_port, vt, 2, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_change_ip, tvb, o + 2, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_change_port, tvb, o + 2, 2, ENC_BIG_ENDIAN);
 }
 
 /* RFC 5389: UTF-8. RFC 3489 and [MS-TURN]: opaque (MS-TURN carries a binary
  * [MS-AVEDGEA] token), so show text only when it is text. */
 DECODER(msstun_dec_username)
 {
-    int len = tvb_reported_length(vt);
-    if (m->format == MSSTUN_FMT_RFC5389 || tvb_utf_8_isprint(vt, 0, len))
-        m->username = add_string(vt, tree, hf_msstun_att_username, m->pinfo, ai);
+    if (m->format == MSSTUN_FMT_RFC5389 || tvb_utf_8_isprint(tvb, o, len))
+        m->username = add_string(tvb, o, len, tree, hf_msstun_att_username, m->pinfo, ai);
     else
-        proto_tree_add_item(tree, hf_msstun_att_username_opaque, vt, 0, len, ENC_NA);
+        proto_tree_add_item(tree, hf_msstun_att_username_opaque, tvb, o, len, ENC_NA);
 }
 
 DECODER(msstun_dec_integrity)
 {
-    int len = tvb_reported_length(vt);
     if (m->seen_mi) {
         /* a second MI, e.g. MI-SHA256 after MI: RFC 8489 14.6 allows both */
     }
     m->seen_mi = TRUE;
-    m->mi_offset = msg_off;
+    m->mi_offset = o - ATTR_HDR_LEN;
     m->mi_len = len;
     m->mi_type = def->type;
     proto_tree_add_item(tree, (def->type == MSSTUN_A_MI_SHA256 || len == 32) ? hf_msstun_att_hmac_sha256
                                                                             : hf_msstun_att_hmac,
-                        vt, 0, len, ENC_NA);
+                        tvb, o, len, ENC_NA);
     if (def->type == MSSTUN_A_MI_SHA256)
-        proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, vt, 0, len, ENC_NA));
+        proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, tvb, o, len, ENC_NA));
 }
 
 DECODER(msstun_dec_error_code)
 {
-    int len = tvb_reported_length(vt);
-    guint8 cls = msstun_get_u8(vt, 2) & 0x07;
-    guint8 num = msstun_get_u8(vt, 3);
+    guint8 cls = msstun_get_u8(tvb, o + 2) & 0x07;
+    guint8 num = msstun_get_u8(tvb, o + 3);
     guint16 code = cls * 100 + num;
     proto_item *gi;
     const char *name;
 
-    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 0, 2, ENC_NA);
-    proto_tree_add_item(tree, hf_msstun_att_error_class, vt, 2, 1, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_error, vt, 3, 1, ENC_BIG_ENDIAN);
-    gi = proto_tree_add_uint(tree, hf_msstun_att_error_code, vt, 2, 2, code);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, tvb, o, 2, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_error_class, tvb, o + 2, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_error, tvb, o + 3, 1, ENC_BIG_ENDIAN);
+    gi = proto_tree_add_uint(tree, hf_msstun_att_error_code, tvb, o + 2, 2, code);
     proto_item_set_generated(gi);
     m->error_code = code;
     name = try_val_to_str(code, msstun_error_names);
     proto_item_append_text(ai, ": %u (%s)", code, name ? name : "Unknown");
     if (len > 4) {
         const guint8 *s = NULL;
-        proto_tree_add_item_ret_string(tree, hf_msstun_att_error_reason, vt, 4, len - 4,
+        proto_tree_add_item_ret_string(tree, hf_msstun_att_error_reason, tvb, o + 4, len - 4,
                                        ENC_UTF_8 | ENC_NA, m->pinfo->pool, &s);
         m->error_reason = (const char *)s;
         if (s)
@@ -212,10 +223,9 @@ DECODER(msstun_dec_error_code)
 
 DECODER(msstun_dec_unknown_attrs)
 {
-    int len = tvb_reported_length(vt);
     for (int off = 0; off + 2 <= len; off += 2) {
-        guint16 t = tvb_get_ntohs(vt, off);
-        proto_item *it = proto_tree_add_item(tree, hf_msstun_att_unknown, vt, off, 2, ENC_BIG_ENDIAN);
+        guint16 t = tvb_get_ntohs(tvb, o + off);
+        proto_item *it = proto_tree_add_item(tree, hf_msstun_att_unknown, tvb, o + off, 2, ENC_BIG_ENDIAN);
         if (!m->has_unknown_attr) {
             m->has_unknown_attr = TRUE;
             m->unknown_attr = t;
@@ -228,9 +238,9 @@ DECODER(msstun_dec_unknown_attrs)
 
 DECODER(msstun_dec_channel_number)
 {
-    guint16 ch = tvb_get_ntohs(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_channelnum, vt, 0, 2, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 2, 2, ENC_NA);
+    guint16 ch = tvb_get_ntohs(tvb, o);
+    proto_tree_add_item(tree, hf_msstun_att_channelnum, tvb, o, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, tvb, o + 2, 2, ENC_NA);
     m->has_channel = TRUE;
     m->channel = ch;
     proto_item_append_text(ai, ": 0x%04x", ch);
@@ -246,8 +256,8 @@ DECODER(msstun_dec_channel_number)
 /* [MS-TURN] 2.2.2.8: value 0x72C64BC6, first attribute of every message */
 DECODER(msstun_dec_magic_cookie)
 {
-    guint32 v = tvb_get_ntohl(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_magic_cookie, vt, 0, 4, ENC_BIG_ENDIAN);
+    guint32 v = tvb_get_ntohl(tvb, o);
+    proto_tree_add_item(tree, hf_msstun_att_magic_cookie, tvb, o, 4, ENC_BIG_ENDIAN);
     if (v != MSSTUN_MS_COOKIE)
         expert_add_info_format(m->pinfo, ai, &ei_msstun_magic_cookie_value,
                                "MAGIC-COOKIE is 0x%08x, [MS-TURN] 2.2.2.8 requires 0x72c64bc6", v);
@@ -257,26 +267,25 @@ DECODER(msstun_dec_magic_cookie)
 
 DECODER(msstun_dec_data)
 {
-    int len = tvb_reported_length(vt);
-    m->data_offset = msg_off;
+    m->data_offset = o - ATTR_HDR_LEN;
     m->data_len = len;
-    proto_tree_add_item(tree, hf_msstun_att_data, vt, 0, len, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_data, tvb, o, len, ENC_NA);
     if (len)
-        proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, vt, 0, len, ENC_NA));
+        proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, tvb, o, len, ENC_NA));
     proto_item_append_text(ai, ": %d bytes", len);
     /* the payload is handed on by header.c once the whole message is shown */
 }
 
 DECODER(msstun_dec_address_family)
 {
-    proto_tree_add_item(tree, hf_msstun_att_family, vt, 0, 1, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 1, 3, ENC_NA);
-    proto_item_append_text(ai, ": %s", val_to_str_const(msstun_get_u8(vt, 0), family_vals, "Unknown"));
+    proto_tree_add_item(tree, hf_msstun_att_family, tvb, o, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, tvb, o + 1, 3, ENC_NA);
+    proto_item_append_text(ai, ": %s", val_to_str_const(msstun_get_u8(tvb, o), family_vals, "Unknown"));
 }
 
 DECODER(msstun_dec_even_port)
 {
-    proto_tree_add_item(tree, hf_msstun_att_reserve_next, vt, 0, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserve_next, tvb, o, 1, ENC_BIG_ENDIAN);
 }
 
 static const value_string transport_vals[] = { { 17, "UDP" }, { 6, "TCP" }, { 0, NULL } };
@@ -284,27 +293,27 @@ static const value_string transport_vals[] = { { 17, "UDP" }, { 6, "TCP" }, { 0,
 DECODER(msstun_dec_transport)
 {
     m->has_transport = TRUE;
-    m->transport = msstun_get_u8(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_transp, vt, 0, 1, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 1, 3, ENC_NA);
+    m->transport = msstun_get_u8(tvb, o);
+    proto_tree_add_item(tree, hf_msstun_att_transp, tvb, o, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, tvb, o + 1, 3, ENC_NA);
     proto_item_append_text(ai, ": %s", val_to_str_const(m->transport, transport_vals, "Unknown"));
 }
 
 /* RFC 8489 14.11/14.12: one algorithm, or a list of them */
 DECODER(msstun_dec_pw_alg)
 {
-    int len = tvb_reported_length(vt), off = 0;
+    int off = 0;
     while (off + 4 <= len) {
-        guint16 plen = tvb_get_ntohs(vt, off + 2);
-        proto_tree_add_item(tree, hf_msstun_att_pw_alg, vt, off, 2, ENC_BIG_ENDIAN);
-        proto_tree_add_item(tree, hf_msstun_att_pw_alg_len, vt, off + 2, 2, ENC_BIG_ENDIAN);
+        guint16 plen = tvb_get_ntohs(tvb, o + off + 2);
+        proto_tree_add_item(tree, hf_msstun_att_pw_alg, tvb, o + off, 2, ENC_BIG_ENDIAN);
+        proto_tree_add_item(tree, hf_msstun_att_pw_alg_len, tvb, o + off + 2, 2, ENC_BIG_ENDIAN);
         off += 4;
         if (plen > len - off) {
             expert_add_info(m->pinfo, ai, &ei_msstun_att_bad_length);
             return;
         }
         if (plen)
-            proto_tree_add_item(tree, hf_msstun_att_pw_alg_data, vt, off, plen, ENC_NA);
+            proto_tree_add_item(tree, hf_msstun_att_pw_alg_data, tvb, o + off, plen, ENC_NA);
         off += (plen + MSSTUN_PAD4(plen));
     }
 }
@@ -312,16 +321,15 @@ DECODER(msstun_dec_pw_alg)
 /* RFC 5780 7.6: the built-in shows the length as stun.att.padding */
 DECODER(msstun_dec_padding_attr)
 {
-    int len = tvb_reported_length(vt);
-    proto_tree_add_uint(tree, hf_msstun_att_padding, vt, 0, len, len);
+    proto_tree_add_uint(tree, hf_msstun_att_padding, tvb, o, len, len);
     if (len)
-        proto_tree_add_item(tree, hf_msstun_value, vt, 0, len, ENC_NA);
+        proto_tree_add_item(tree, hf_msstun_value, tvb, o, len, ENC_NA);
 }
 
 DECODER(msstun_dec_userhash)
 {
-    proto_tree_add_item(tree, hf_msstun_att_userhash, vt, 0, 32, ENC_NA);
-    proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, vt, 0, 32, ENC_NA));
+    proto_tree_add_item(tree, hf_msstun_att_userhash, tvb, o, 32, ENC_NA);
+    proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, tvb, o, 32, ENC_NA));
 }
 
 DECODER(msstun_dec_use_candidate)
@@ -331,28 +339,27 @@ DECODER(msstun_dec_use_candidate)
 
 DECODER(msstun_dec_response_port)
 {
-    proto_tree_add_item(tree, hf_msstun_att_response_port, vt, 0, 2, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 2, 2, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_response_port, tvb, o, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, tvb, o + 2, 2, ENC_NA);
 }
 
 DECODER(msstun_dec_connection_id)
 {
     m->has_connection_id = TRUE;
-    m->connection_id = tvb_get_ntohl(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_connection_id, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, vt, 0, 4, ENC_NA));   /* the built-in's stun.value */
+    m->connection_id = tvb_get_ntohl(tvb, o);
+    proto_tree_add_item(tree, hf_msstun_att_connection_id, tvb, o, 4, ENC_BIG_ENDIAN);
+    proto_item_set_hidden(proto_tree_add_item(tree, hf_msstun_value, tvb, o, 4, ENC_NA));   /* the built-in's stun.value */
     proto_item_append_text(ai, ": 0x%08x", m->connection_id);
 }
 
 /* RFC 8656 18.12: Family (8) Reserved (13) Class (3) Number (8) Reason */
 DECODER(msstun_dec_address_error)
 {
-    int len = tvb_reported_length(vt);
-    guint16 code = (msstun_get_u8(vt, 2) & 0x07) * 100 + msstun_get_u8(vt, 3);
-    proto_tree_add_item(tree, hf_msstun_att_address_error_family, vt, 0, 1, ENC_BIG_ENDIAN);
-    proto_tree_add_uint(tree, hf_msstun_att_address_error_code, vt, 2, 2, code);
+    guint16 code = (msstun_get_u8(tvb, o + 2) & 0x07) * 100 + msstun_get_u8(tvb, o + 3);
+    proto_tree_add_item(tree, hf_msstun_att_address_error_family, tvb, o, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_uint(tree, hf_msstun_att_address_error_code, tvb, o + 2, 2, code);
     if (len > 4)
-        proto_tree_add_item(tree, hf_msstun_att_address_error_reason, vt, 4, len - 4, ENC_UTF_8 | ENC_NA);
+        proto_tree_add_item(tree, hf_msstun_att_address_error_reason, tvb, o + 4, len - 4, ENC_UTF_8 | ENC_NA);
     proto_item_append_text(ai, ": %u", code);
 }
 
@@ -360,66 +367,66 @@ DECODER(msstun_dec_address_error)
  * (The built-in reads type and code at bytes 0/1; the RFC diagram does not.) */
 DECODER(msstun_dec_icmp)
 {
-    guint16 tc = tvb_get_ntohs(vt, 2);
-    proto_tree_add_uint(tree, hf_msstun_att_icmp_type, vt, 2, 1, tc >> 9);
-    proto_tree_add_uint(tree, hf_msstun_att_icmp_code, vt, 2, 2, tc & 0x1FF);
-    proto_tree_add_item(tree, hf_msstun_att_icmp_data, vt, 4, 4, ENC_BIG_ENDIAN);
+    guint16 tc = tvb_get_ntohs(tvb, o + 2);
+    proto_tree_add_uint(tree, hf_msstun_att_icmp_type, tvb, o + 2, 1, tc >> 9);
+    proto_tree_add_uint(tree, hf_msstun_att_icmp_code, tvb, o + 2, 2, tc & 0x1FF);
+    proto_tree_add_item(tree, hf_msstun_att_icmp_data, tvb, o + 4, 4, ENC_BIG_ENDIAN);
 }
 
 DECODER(msstun_dec_software)
 {
-    add_string(vt, tree, hf_msstun_att_software, m->pinfo, ai);
+    add_string(tvb, o, len, tree, hf_msstun_att_software, m->pinfo, ai);
 }
 
 DECODER(msstun_dec_ttc)
 {
-    proto_tree_add_item(tree, hf_msstun_att_ttc_req, vt, 2, 1, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_ttc_resp, vt, 3, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_ttc_req, tvb, o + 2, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_ttc_resp, tvb, o + 3, 1, ENC_BIG_ENDIAN);
 }
 
 DECODER(msstun_dec_fingerprint)
 {
     m->seen_fp = TRUE;
-    m->fp_offset = msg_off;
-    msstun_check_fingerprint(m, vt, tree, msg_off);
+    m->fp_offset = o - ATTR_HDR_LEN;
+    msstun_check_fingerprint(m, tree, o - ATTR_HDR_LEN);
 }
 
 DECODER(msstun_dec_ice_role)
 {
     m->ice_role = def->type == MSSTUN_A_ICE_CONTROLLING ? 1 : 2;
-    m->tie_breaker = tvb_get_ntoh64(vt, 0);
-    proto_tree_add_item(tree, hf_msstun_att_tie_breaker, vt, 0, 8, ENC_NA);
+    m->tie_breaker = tvb_get_ntoh64(tvb, o);
+    proto_tree_add_item(tree, hf_msstun_att_tie_breaker, tvb, o, 8, ENC_NA);
 }
 
 /* [MS-TURN] 2.2.2.21: Connection ID (20 bytes) + Sequence Number (32 bits) */
 DECODER(msstun_dec_ms_sequence)
 {
-    proto_tree_add_item(tree, hf_msstun_att_ms_connection_id, vt, 0, 20, ENC_NA);
-    proto_tree_add_item(tree, hf_msstun_att_ms_sequence_number, vt, 20, 4, ENC_BIG_ENDIAN);
-    proto_item_append_text(ai, ": %u", tvb_get_ntohl(vt, 20));
+    proto_tree_add_item(tree, hf_msstun_att_ms_connection_id, tvb, o, 20, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_ms_sequence_number, tvb, o + 20, 4, ENC_BIG_ENDIAN);
+    proto_item_append_text(ai, ": %u", tvb_get_ntohl(tvb, o + 20));
 }
 
 /* [MS-ICE2] 2.2.2.1: the foundation, zero-padded to 4 inside the value */
 DECODER(msstun_dec_candidate_id)
 {
-    int len = tvb_reported_length(vt), slen = 0;
-    while (slen < len && msstun_get_u8(vt, slen) != 0)
+    int slen = 0;
+    while (slen < len && msstun_get_u8(tvb, o + slen) != 0)
         slen++;
     m->ms_ice2 = TRUE;
     if (slen)
-        add_string(tvb_new_subset_length(vt, 0, slen), tree, hf_msstun_att_ms_foundation, m->pinfo, ai);
+        add_string(tvb, o, slen, tree, hf_msstun_att_ms_foundation, m->pinfo, ai);
 }
 
 DECODER(msstun_dec_service_quality)
 {
-    proto_tree_add_item(tree, hf_msstun_att_ms_stream_type, vt, 0, 2, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_ms_service_quality, vt, 2, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_ms_stream_type, tvb, o, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_ms_service_quality, tvb, o + 2, 2, ENC_BIG_ENDIAN);
 }
 
 DECODER(msstun_dec_bw_acm)
 {
-    proto_tree_add_item(tree, hf_msstun_att_reserved, vt, 0, 2, ENC_NA);
-    proto_tree_add_item(tree, hf_msstun_att_bandwidth_acm_type, vt, 2, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_reserved, tvb, o, 2, ENC_NA);
+    proto_tree_add_item(tree, hf_msstun_att_bandwidth_acm_type, tvb, o + 2, 2, ENC_BIG_ENDIAN);
 }
 
 /* [MS-TURNBWM] 2.2.3: the diagram starts with Minimum Send Bandwidth; we
@@ -427,32 +434,32 @@ DECODER(msstun_dec_bw_acm)
  * reads MaxSend first). tests/ says which source each value follows. */
 DECODER(msstun_dec_bw_amount)
 {
-    proto_tree_add_item(tree, hf_msstun_att_bw_misb, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_bw_masb, vt, 4, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_bw_mirb, vt, 8, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_bw_marb, vt, 12, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_bw_misb, tvb, o, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_bw_masb, tvb, o + 4, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_bw_mirb, tvb, o + 8, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_bw_marb, tvb, o + 12, 4, ENC_BIG_ENDIAN);
 }
 
 DECODER(msstun_dec_site_response)
 {
-    proto_tree_add_item(tree, hf_msstun_att_address_rp_valid, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_address_rp_pstn, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_address_rp_reserved, vt, 0, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_address_rp_masb, vt, 4, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_address_rp_marb, vt, 8, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_valid, tvb, o, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_pstn, tvb, o, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_reserved, tvb, o, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_masb, tvb, o + 4, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_address_rp_marb, tvb, o + 8, 4, ENC_BIG_ENDIAN);
 }
 
 DECODER(msstun_dec_location_profile)
 {
-    proto_tree_add_item(tree, hf_msstun_att_lp_peer_location, vt, 0, 1, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_lp_self_location, vt, 1, 1, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_lp_federation, vt, 2, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_lp_peer_location, tvb, o, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_lp_self_location, tvb, o + 1, 1, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_lp_federation, tvb, o + 2, 1, ENC_BIG_ENDIAN);
 }
 
 DECODER(msstun_dec_goog_network)
 {
-    proto_tree_add_item(tree, hf_msstun_att_google_network_id, vt, 0, 2, ENC_BIG_ENDIAN);
-    proto_tree_add_item(tree, hf_msstun_att_google_network_cost, vt, 2, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_google_network_id, tvb, o, 2, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_msstun_att_google_network_cost, tvb, o + 2, 2, ENC_BIG_ENDIAN);
 }
 
 /* ---- The loop ------------------------------------------------------------ */
@@ -462,10 +469,8 @@ decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, int val_off, int len
 {
     tvbuff_t *tvb = m->tvb;
     int o = val_off + ATTR_HDR_LEN;
-    tvbuff_t *vt;
 
-    /* the generic encodings read the message tvb at a length the table checked;
-     * custom decoders get a sub-tvb of exactly the value */
+    /* every encoding reads the message tvb at a length the table checked */
     switch (def->enc) {
     case MSSTUN_ENC_NONE:
         break;
@@ -474,15 +479,13 @@ decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, int val_off, int len
             proto_tree_add_item(at, *def->hf, tvb, o, len, ENC_NA);
         break;
     case MSSTUN_ENC_STRING:
-        if (at || def->fact >= 0) {
-            const guint8 *str = NULL;
-            proto_tree_add_item_ret_string(at, *def->hf, tvb, o, len, ENC_UTF_8 | ENC_NA, m->pinfo->pool, &str);
-            if (str && ai)
-                proto_item_append_text(ai, ": %s", (const char *)str);
+        /* a fact by its presence only (NONCE) is not copied unless the tree wants its text */
+        if (def->has >= 0)
+            *(gboolean *)((guint8 *)m + def->has) = TRUE;
+        if (def->fact >= 0 || proto_field_is_referenced(at, *def->hf)) {
+            const char *str = add_string(tvb, o, len, at, *def->hf, m->pinfo, ai);
             if (def->fact >= 0)
-                *(const char **)((guint8 *)m + def->fact) = (const char *)str;
-            if (def->has >= 0)
-                *(gboolean *)((guint8 *)m + def->has) = TRUE;
+                *(const char **)((guint8 *)m + def->fact) = str;
         }
         break;
     case MSSTUN_ENC_U32:
@@ -503,19 +506,18 @@ decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, int val_off, int len
         dissect_address(m, def, tvb, o, len, at, ai, def->enc == MSSTUN_ENC_XADDR);
         break;
     case MSSTUN_ENC_CUSTOM:
-        vt = tvb_new_subset_length(tvb, o, len);
-        if (!at) {
-            /* no tree: only the fact decoders run, on values whose length the table checked */
-            def->decode(m, def, vt, NULL, NULL, val_off);
+        /* The table's lengths keep every decoder inside its value (no
+         * sub-tvb per attribute: it cost more than most decoders). */
+        if (!at || tvb_bytes_exist(tvb, o, len)) {
+            def->decode(m, def, tvb, o, len, at, ai);
             break;
         }
-        /* A decoder that meets a lie marks its own attribute malformed;
-         * the rest of the message still shows. */
+        /* cut short by the capture's snap length: show what is there */
         TRY {
-            def->decode(m, def, vt, at, ai, val_off);
+            def->decode(m, def, tvb, o, len, at, ai);
         }
         CATCH_NONFATAL_ERRORS {
-            show_exception(vt, m->pinfo, at, EXCEPT_CODE, GET_MESSAGE);
+            show_exception(tvb, m->pinfo, at, EXCEPT_CODE, GET_MESSAGE);
         }
         ENDTRY;
         break;
@@ -537,7 +539,8 @@ attributes_facts(msstun_msg_t *m, int offset, int end, gboolean padded)
     tvbuff_t *tvb = m->tvb;
 
     while (end - offset >= ATTR_HDR_LEN && m->attr_count < MSSTUN_MAX_ATTRS_SHOWN) {
-        guint16 type = tvb_get_ntohs(tvb, offset), len = tvb_get_ntohs(tvb, offset + 2);
+        guint32 hdr = tvb_get_ntohl(tvb, offset);
+        guint16 type = (guint16)(hdr >> 16), len = (guint16)hdr;
         const msstun_attr_def_t *def;
 
         if (len > end - offset - ATTR_HDR_LEN)
@@ -556,11 +559,20 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
 {
     tvbuff_t *tvb = m->tvb;
     gboolean padded = m->format != MSSTUN_FMT_MSTURN;   /* [MS-TURN]: no padding */
+    gboolean want_type, want_bits, want_len, want_pad;
 
     if (!tree) {
         attributes_facts(m, offset, end, padded);
         return;
     }
+    /* A shown tree wants every item; a tree built for a filter only the ones
+     * it names (Wireshark would fake the others): asked once per message
+     * instead of inside four calls per attribute. */
+    want_type = proto_field_is_referenced(tree, hf_msstun_att_type) || proto_field_is_referenced(tree, hf_msstun_att_type_ms);
+    want_bits = proto_field_is_referenced(tree, hf_msstun_att_type_comprehension) ||
+                proto_field_is_referenced(tree, hf_msstun_att_type_assignment);
+    want_len = proto_field_is_referenced(tree, hf_msstun_att_length);
+    want_pad = proto_field_is_referenced(tree, hf_msstun_att_padding);
     while (offset < end) {
         proto_item *ai;
         proto_tree *at;
@@ -573,6 +585,7 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
             return;
         }
         const msstun_attr_def_t *def;
+        guint32 hdr;
         guint16 type, len;
         int avail, pad;
 
@@ -581,8 +594,9 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
                                          "Truncated attribute header (%d bytes)", end - offset);
             return;
         }
-        type = tvb_get_ntohs(tvb, offset);
-        len = tvb_get_ntohs(tvb, offset + 2);
+        hdr = tvb_get_ntohl(tvb, offset);
+        type = (guint16)(hdr >> 16);
+        len = (guint16)hdr;
         avail = end - offset - ATTR_HDR_LEN;
         pad = padded ? MSSTUN_PAD4(len) : 0;
         def = msstun_attr_lookup(type, m->format);
@@ -596,14 +610,18 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
                                         tvb, offset, ATTR_HDR_LEN + MIN(len + pad, avail), type, "%s",
                                         def ? def->name : "Unknown attribute");
         at = proto_item_add_subtree(ai, ett_msstun_att);
-        proto_tree_add_uint(at, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_att_type_ms : hf_msstun_att_type,
-                            tvb, offset, 2, type);
+        if (want_type)
+            proto_tree_add_uint(at, m->format == MSSTUN_FMT_MSTURN ? hf_msstun_att_type_ms : hf_msstun_att_type,
+                                tvb, offset, 2, type);
         /* The type's two top bits are filterable (the built-in's fields) but
          * not printed: they restate the type code above, and two lines per
          * attribute were a third of a -V print (bench/README.md). */
-        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_att_type_comprehension, tvb, offset, 2, type));
-        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_att_type_assignment, tvb, offset, 2, type));
-        proto_tree_add_uint(at, hf_msstun_att_length, tvb, offset + 2, 2, len);
+        if (want_bits) {
+            proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_att_type_comprehension, tvb, offset, 2, type));
+            proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_att_type_assignment, tvb, offset, 2, type));
+        }
+        if (want_len)
+            proto_tree_add_uint(at, hf_msstun_att_length, tvb, offset + 2, 2, len);
 
         /* RFC 5389 15.4/15.5: only FINGERPRINT may follow MESSAGE-INTEGRITY
          * (RFC 8489 adds MESSAGE-INTEGRITY-SHA256), nothing follows FINGERPRINT */
@@ -643,7 +661,8 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
                                        "Attribute padding missing: %d bytes needed, %d left", pad, avail - len);
                 return;
             }
-            proto_tree_add_uint(at, hf_msstun_att_padding, tvb, offset + ATTR_HDR_LEN + len, pad, pad);
+            if (want_pad)
+                proto_tree_add_uint(at, hf_msstun_att_padding, tvb, offset + ATTR_HDR_LEN + len, pad, pad);
         }
         offset += ATTR_HDR_LEN + len + pad;
     }

@@ -383,16 +383,19 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     m->ti = ti;
     st = ti ? proto_item_add_subtree(ti, ett_msstun) : NULL;
     m->tree = st;
-    if (ti)
+    if (msstun_tree_visible(st))    /* the names are for reading only */
         proto_item_append_text(ti, ", %s %s", msstun_method_name(m->method),
                                val_to_str_const(m->cls, msstun_class_names, "Unknown"));
 
     tid_off = m->format == MSSTUN_FMT_RFC5389 ? 8 : 4;
     it = NULL;
     if (st) {
-        it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "0x%04x (%s %s)", m->type,
-                                              msstun_method_name(m->method),
-                                              val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+        if (msstun_tree_visible(st))
+            it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "0x%04x (%s %s)", m->type,
+                                                  msstun_method_name(m->method),
+                                                  val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+        else
+            it = proto_tree_add_uint(st, hf_msstun_type, tvb, 0, 2, m->type);
         tt = proto_item_add_subtree(it, ett_msstun_type);
         proto_tree_add_uint(tt, hf_msstun_type_class, tvb, 0, 2, m->type);
         proto_tree_add_uint(tt, hf_msstun_type_method, tvb, 0, 2, m->type);

@@ -39,11 +39,13 @@
 #include <wsutil/wsgcrypt.h>
 
 void
-msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int msg_off)
+msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
 {
+    tvbuff_t *tvb = m->tvb;
+    int o = attr_off + 4;
     guint32 crc;
-    gboolean last = msg_off + 8 == MSSTUN_HDR_LEN + m->length;
-    guint32 sent = tvb_get_ntohl(vt, 0);
+    gboolean last = attr_off + 8 == MSSTUN_HDR_LEN + m->length;
+    guint32 sent = tvb_get_ntohl(tvb, o);
     guint8 variant = 1;
 
     /* no tree, or a filter tree that asks nothing of FINGERPRINT: no CRC to compute */
@@ -54,31 +56,31 @@ msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int ms
                    proto_field_is_referenced(tree, ei_msstun_fp_variant.hf) ||
                    proto_field_is_referenced(tree, ei_msstun_fp_not_last.hf)))
         return;
-    crc = crc32_ccitt_tvb_offset(m->tvb, 0, msg_off) ^ MSSTUN_FP_XOR;
+    crc = crc32_ccitt_tvb_offset(m->tvb, 0, attr_off) ^ MSSTUN_FP_XOR;
     if (!last) {
         /* not last: the length field does not cover it, so it cannot be verified as sent */
-        proto_tree_add_checksum(tree, vt, 0, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
+        proto_tree_add_checksum(tree, tvb, o, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
                                 &ei_msstun_att_crc32_bad, m->pinfo, 0, ENC_BIG_ENDIAN, PROTO_CHECKSUM_NO_FLAGS);
-        proto_tree_add_expert(tree, m->pinfo, &ei_msstun_fp_not_last, vt, 0, 4);
+        proto_tree_add_expert(tree, m->pinfo, &ei_msstun_fp_not_last, tvb, o, 4);
         return;
     }
     if (crc != sent) {
         /* Some stacks compute the CRC before they add FINGERPRINT, with the
          * length field not yet covering it: try that before calling it bad */
-        guint8 *buf = (guint8 *)tvb_memdup(m->pinfo->pool, m->tvb, 0, msg_off);
+        guint8 *buf = (guint8 *)tvb_memdup(m->pinfo->pool, m->tvb, 0, attr_off);
         guint32 alt;
-        buf[2] = (guint8)((msg_off - MSSTUN_HDR_LEN) >> 8);
-        buf[3] = (guint8)(msg_off - MSSTUN_HDR_LEN);
-        alt = crc32_ccitt(buf, msg_off) ^ MSSTUN_FP_XOR;
+        buf[2] = (guint8)((attr_off - MSSTUN_HDR_LEN) >> 8);
+        buf[3] = (guint8)(attr_off - MSSTUN_HDR_LEN);
+        alt = crc32_ccitt(buf, attr_off) ^ MSSTUN_FP_XOR;
         if (alt == sent) {
             crc = alt;
             variant = 2;
         }
     }
-    proto_tree_add_checksum(tree, vt, 0, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
+    proto_tree_add_checksum(tree, tvb, o, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
                             &ei_msstun_att_crc32_bad, m->pinfo, crc, ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
     if (crc == sent) {
-        proto_item *it = proto_tree_add_uint(tree, hf_msstun_att_crc32_variant, vt, 0, 4, variant);
+        proto_item *it = proto_tree_add_uint(tree, hf_msstun_att_crc32_variant, tvb, o, 4, variant);
         proto_item_set_generated(it);
         if (variant != 1)
             expert_add_info(m->pinfo, it, &ei_msstun_fp_variant);

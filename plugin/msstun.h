@@ -124,7 +124,7 @@ typedef struct msstun_msg {
     gboolean     seen_mi, seen_fp;
     int          mi_offset, mi_len, mi_type;   /* offsets in tvb, -1 when absent */
     int          fp_offset;
-    const char  *username, *realm, *nonce;
+    const char  *username, *realm;
     gboolean     has_nonce;
     guint16      error_code;   /* 0 when none */
     const char  *error_reason;
@@ -272,8 +272,9 @@ typedef enum {
 #define MSSTUN_AF_FACT        0x08   /* decoded even without a tree: Info column and trackers read it */
 
 struct msstun_attr_def;
+/* decodes the value at offset o (len bytes) of the message tvb */
 typedef void (*msstun_attr_decode_t)(msstun_msg_t *m, const struct msstun_attr_def *def,
-                                     tvbuff_t *vt, proto_tree *tree, proto_item *ai, int msg_off);
+                                     tvbuff_t *tvb, int o, int len, proto_tree *tree, proto_item *ai);
 
 typedef struct msstun_attr_def {
     guint16     type;
@@ -327,7 +328,7 @@ msstun_conv_t *msstun_conv_get(packet_info *pinfo, gboolean create);
 void msstun_conv_cache_reset(void);
 
 /* integrity.c */
-void msstun_check_fingerprint(msstun_msg_t *m, tvbuff_t *vt, proto_tree *tree, int msg_off);
+void msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off);
 void msstun_check_integrity(msstun_msg_t *m);
 void msstun_integrity_register(module_t *module, int proto);   /* UAT, preferences, fields */
 void msstun_integrity_handoff(void);                            /* SDP learning postdissector */

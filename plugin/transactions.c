@@ -156,13 +156,15 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
         if (pinfo->num != t->req_frame) {
             it = proto_tree_add_uint(m->tree, hf_msstun_duplicate, m->tvb, 0, 0, t->req_frame);
             proto_item_set_generated(it);
-            expert_add_info_format(pinfo, it, &ei_msstun_retransmission,
-                                   "Retransmission of the request in frame %u", t->req_frame);
+            if (msstun_want_expert(m, &ei_msstun_retransmission))
+                expert_add_info_format(pinfo, it, &ei_msstun_retransmission,
+                                       "Retransmission of the request in frame %u", t->req_frame);
         }
         if (t->rsp_frame) {
             it = proto_tree_add_uint(m->tree, hf_msstun_response_in, m->tvb, 0, 0, t->rsp_frame);
             proto_item_set_generated(it);
-        } else if (PINFO_FD_VISITED(pinfo) && expects_response(m) && pinfo->num == t->req_frame) {
+        } else if (PINFO_FD_VISITED(pinfo) && expects_response(m) && pinfo->num == t->req_frame &&
+                   msstun_want_expert(m, &ei_msstun_unanswered)) {
             /* second pass: the whole capture has been seen */
             expert_add_info_format(pinfo, m->ti, &ei_msstun_unanswered,
                                    "%s Request got no response in this capture%s",
@@ -183,8 +185,9 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
         if (pinfo->num != t->rsp_frame) {
             it = proto_tree_add_uint(m->tree, hf_msstun_duplicate, m->tvb, 0, 0, t->rsp_frame);
             proto_item_set_generated(it);
-            expert_add_info_format(pinfo, it, &ei_msstun_retransmission,
-                                   "Duplicate of the response in frame %u", t->rsp_frame);
+            if (msstun_want_expert(m, &ei_msstun_retransmission))
+                expert_add_info_format(pinfo, it, &ei_msstun_retransmission,
+                                       "Duplicate of the response in frame %u", t->rsp_frame);
         }
     }
 }
