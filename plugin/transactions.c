@@ -91,6 +91,16 @@ note_retry(msstun_conv_t *conv, msstun_trans_t *t)
         conv->pending_retry = t;
 }
 
+/* A retransmitted request or a repeated response: the frame it repeats */
+static void
+add_duplicate(const msstun_msg_t *m, guint32 first, const char *what)
+{
+    proto_item *it = proto_tree_add_uint(m->tree, hf_msstun_duplicate, m->tvb, 0, 0, first);
+    proto_item_set_generated(it);
+    if (msstun_want_expert(m, &ei_msstun_retransmission))
+        expert_add_info_format(m->pinfo, it, &ei_msstun_retransmission, "%s in frame %u", what, first);
+}
+
 void
 msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
 {
@@ -154,11 +164,7 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
 
     if (m->cls == MSSTUN_CLASS_REQUEST) {
         if (pinfo->num != t->req_frame) {
-            it = proto_tree_add_uint(m->tree, hf_msstun_duplicate, m->tvb, 0, 0, t->req_frame);
-            proto_item_set_generated(it);
-            if (msstun_want_expert(m, &ei_msstun_retransmission))
-                expert_add_info_format(pinfo, it, &ei_msstun_retransmission,
-                                       "Retransmission of the request in frame %u", t->req_frame);
+            add_duplicate(m, t->req_frame, "Retransmission of the request");
         }
         if (t->rsp_frame) {
             it = proto_tree_add_uint(m->tree, hf_msstun_response_in, m->tvb, 0, 0, t->rsp_frame);
@@ -183,11 +189,7 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
         it = proto_tree_add_time(m->tree, hf_msstun_time, m->tvb, 0, 0, &delta);
         proto_item_set_generated(it);
         if (pinfo->num != t->rsp_frame) {
-            it = proto_tree_add_uint(m->tree, hf_msstun_duplicate, m->tvb, 0, 0, t->rsp_frame);
-            proto_item_set_generated(it);
-            if (msstun_want_expert(m, &ei_msstun_retransmission))
-                expert_add_info_format(pinfo, it, &ei_msstun_retransmission,
-                                       "Duplicate of the response in frame %u", t->rsp_frame);
+            add_duplicate(m, t->rsp_frame, "Duplicate of the response");
         }
     }
 }
