@@ -56,7 +56,7 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
                    proto_field_is_referenced(tree, ei_msstun_fp_variant.hf) ||
                    proto_field_is_referenced(tree, ei_msstun_fp_not_last.hf)))
         return;
-    crc = crc32_ccitt_tvb_offset(m->tvb, 0, attr_off) ^ MSSTUN_FP_XOR;
+    crc = crc32_ccitt_tvb_offset(tvb, 0, attr_off) ^ MSSTUN_FP_XOR;
     if (!last) {
         /* not last: the length field does not cover it, so it cannot be verified as sent */
         proto_tree_add_checksum(tree, tvb, o, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
@@ -67,7 +67,7 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
     if (crc != sent) {
         /* Some stacks compute the CRC before they add FINGERPRINT, with the
          * length field not yet covering it: try that before calling it bad */
-        guint8 *buf = (guint8 *)tvb_memdup(m->pinfo->pool, m->tvb, 0, attr_off);
+        guint8 *buf = (guint8 *)tvb_memdup(m->pinfo->pool, tvb, 0, attr_off);
         guint32 alt;
         buf[2] = (guint8)((attr_off - MSSTUN_HDR_LEN) >> 8);
         buf[3] = (guint8)(attr_off - MSSTUN_HDR_LEN);
