@@ -10,8 +10,6 @@
  */
 #include "msstun.h"
 
-#include <epan/exceptions.h>
-#include <epan/show_exception.h>
 #include <epan/to_str.h>
 #include <wsutil/pint.h>
 
@@ -507,19 +505,9 @@ decode_value(msstun_msg_t *m, const msstun_attr_def_t *def, int val_off, int len
         break;
     case MSSTUN_ENC_CUSTOM:
         /* The table's lengths keep every decoder inside its value (no
-         * sub-tvb per attribute: it cost more than most decoders). */
-        if (!at || tvb_bytes_exist(tvb, o, len)) {
-            def->decode(m, def, tvb, o, len, at, ai);
-            break;
-        }
-        /* cut short by the capture's snap length: show what is there */
-        TRY {
-            def->decode(m, def, tvb, o, len, at, ai);
-        }
-        CATCH_NONFATAL_ERRORS {
-            show_exception(tvb, m->pinfo, at, EXCEPT_CODE, GET_MESSAGE);
-        }
-        ENDTRY;
+         * sub-tvb per attribute: it cost more than most decoders). A value
+         * the snap length cut throws BoundsError like any short capture. */
+        def->decode(m, def, tvb, o, len, at, ai);
         break;
     }
 }

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import BENIGN, WORK, _run_proc, capture
+from conftest import BENIGN, WORK, _run_proc, capture, fields
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CAPTURES = sorted(os.path.relpath(p, os.path.join(REPO, "captures"))
@@ -489,3 +489,22 @@ def test_robustness_structured(name):
     problems = run_all([(path, v) for v in variants])
     assert not problems, "\n".join(problems)
 
+
+
+def test_snap_length_cut_inside_a_decoded_value():
+    # decoders read the message tvb at a length the table checked: a value the
+    # snap length cut shows what was captured, the attributes before it stay,
+    # and Wireshark's "packet size limited" marks the cut (no malformed packet)
+    p = Pcap()
+    msg = stun(0x0111, attr(0x0006, b"alice") + attr(0x0009, b"\x00\x00\x04\x01" + b"Unauthorized") +
+               attr(0x8022, b"soft"))
+    p.udp(msg, 40000, 3478, up=False, caplen=20 + 12 + 4 + 4 + 6)   # 6 bytes of the reason phrase
+    path = p.write("snapcut.pcap")
+    names = ["msstun.att.username", "msstun.att.error.code", "msstun.att.error.reason", "msstun.att.software",
+             "_ws.short", "_ws.malformed"]
+    for two_pass in (False, True):
+        for extra in ((), ("-V",)):
+            r = fields(path, names, extra=extra, two_pass=two_pass)[0]
+            assert (r["msstun.att.username"], r["msstun.att.error.code"]) == ("alice", "401")
+            assert r["msstun.att.error.reason"] == r["msstun.att.software"] == r["_ws.malformed"] == ""
+            assert r["_ws.short"] != ""
