@@ -152,31 +152,32 @@ static void add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, const msstun_al
 
 /* ---- The peer leg (relayed address <-> peer), seen on the TURN server --------- */
 
-/* Datagrams between the relayed address and a permitted peer are the relayed
- * media and checks: decode them as such (STUN, RTP/RTCP, DTLS by RFC 7983)
- * without the user enabling weak heuristics, and say which allocation. */
 static msstun_conv_t *
-peer_leg_lookup(packet_info *pinfo)
+leg_of(conversation_t *c)
 {
-    /* an exact leg (peer port known), else relayed address:port <-> peer
-     * with any peer port (CreatePermission), looked up in both directions
-     * explicitly: from 4.6 UDP's own exact conversation is found first */
-    msstun_conv_t *leg = msstun_conv_get(pinfo, FALSE);
-    conversation_t *c;
-
-    if (leg && leg->peer_leg_alloc)
-        return leg;
-    c = find_conversation(pinfo->num, &pinfo->src, &pinfo->dst, CONVERSATION_UDP,
-                          pinfo->srcport, pinfo->destport, NO_PORT_B);
-    leg = c ? (msstun_conv_t *)conversation_get_proto_data(c, proto_msstun) : NULL;
-    if (!leg || !leg->peer_leg_alloc) {
-        c = find_conversation(pinfo->num, &pinfo->dst, &pinfo->src, CONVERSATION_UDP,
-                              pinfo->destport, pinfo->srcport, NO_PORT_B);
-        leg = c ? (msstun_conv_t *)conversation_get_proto_data(c, proto_msstun) : NULL;
-    }
+    msstun_conv_t *leg = c ? (msstun_conv_t *)conversation_get_proto_data(c, proto_msstun) : NULL;
     return leg && leg->peer_leg_alloc ? leg : NULL;
 }
 
+/* An exact leg (peer port known), else relayed address:port <-> peer with
+ * any peer port (CreatePermission), looked up in both directions explicitly:
+ * from 4.6 UDP's own exact conversation for the 5-tuple is found first. */
+static msstun_conv_t *
+peer_leg_lookup(packet_info *pinfo)
+{
+    msstun_conv_t *leg = msstun_conv_get(pinfo, FALSE);
+
+    if (leg && leg->peer_leg_alloc)
+        return leg;
+    leg = leg_of(find_conversation(pinfo->num, &pinfo->src, &pinfo->dst, CONVERSATION_UDP,
+                                   pinfo->srcport, pinfo->destport, NO_PORT_B));
+    return leg ? leg : leg_of(find_conversation(pinfo->num, &pinfo->dst, &pinfo->src, CONVERSATION_UDP,
+                                                pinfo->destport, pinfo->srcport, NO_PORT_B));
+}
+
+/* Datagrams between the relayed address and a permitted peer are the relayed
+ * media and checks: decode them as such (STUN, RTP/RTCP, DTLS by RFC 7983)
+ * without the user enabling weak heuristics, and say which allocation. */
 int
 dissect_msstun_peer_leg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
