@@ -686,6 +686,7 @@ msstun_handoff_payload_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, i
         dissect_msstun_message_in(tvb, pinfo, tree, over_tcp, depth + 1, parent);
         return;
     }
+    msstun_path_media(pinfo, msstun_conv_get(pinfo, FALSE));
     if (dissector_try_heuristic(msstun_heur_subdissectors, tvb, pinfo, tree, &hdtbl_entry, NULL))
         return;
     b0 = msstun_get_u8(tvb, 0);

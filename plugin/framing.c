@@ -216,7 +216,10 @@ dissect_msstun_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
 int
 dissect_msstun_udp_conv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    return dissect_udp_common(tvb, pinfo, tree, UDP_BY_CONVERSATION);
+    int used = dissect_udp_common(tvb, pinfo, tree, UDP_BY_CONVERSATION);
+    if (!used)     /* media on an ICE 5-tuple: the model asks whether the selected pair carried any */
+        msstun_path_media(pinfo, msstun_conv_get(pinfo, FALSE));
+    return used;
 }
 
 msstun_bool_t

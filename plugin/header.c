@@ -409,12 +409,16 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
         proto_item_set_generated(proto_tree_add_uint(st, hf_msstun_network_version, tvb, 0, 0, m->format));
     }
     /* RFC 5389 6: attributes are padded, so the length is a multiple of 4 */
-    if (m->format == MSSTUN_FMT_RFC5389 && (m->length & 3))
+    if (m->format == MSSTUN_FMT_RFC5389 && (m->length & 3)) {
         expert_add_info(pinfo, it, &ei_msstun_wrong_msglen);
-    if (total > reported)
+        msstun_msg_problem(m, MSSTUN_V_FAILED, "message length not a multiple of 4");
+    }
+    if (total > reported) {
         expert_add_info_format(pinfo, it, &ei_msstun_short_packet,
                                "Message length %u goes past the end of the packet (%d bytes of attributes)",
                                m->length, reported - MSSTUN_HDR_LEN);
+        msstun_msg_problem(m, MSSTUN_V_FAILED, "message length goes past the end of the packet");
+    }
 
     if (m->length > 0) {
         proto_item *ai = proto_tree_add_item(st, hf_msstun_attributes, tvb, MSSTUN_HDR_LEN, end - MSSTUN_HDR_LEN, ENC_NA);
@@ -442,6 +446,7 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     msstun_track_turn(m, conv);
     msstun_track_ice(m);
     msstun_diagnose(m, conv);
+    msstun_path_message(m);
     tap_queue_packet(msstun_tap, pinfo, m);
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, protocol_name(m));

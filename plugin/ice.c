@@ -17,11 +17,7 @@
 static wmem_map_t *msstun_pairs;          /* key string -> msstun_ice_pair_t */
 static wmem_map_t *msstun_pairs_by_ep;    /* endpoints only -> last pair (keep-alives) */
 static wmem_map_t *msstun_sessions;       /* ufrags -> msstun_ice_session_t */
-
-typedef struct {
-    guint32 first_pair;
-    guint32 successes;
-} msstun_ice_session_t;
+static guint32 msstun_n_sessions;
 static wmem_array_t *msstun_pair_list;
 static msstun_cap_t pair_cap = { 0, "ICE candidate pairs" };
 
@@ -35,6 +31,7 @@ msstun_ice_init(void)
     msstun_pairs_by_ep = wmem_map_new(wmem_file_scope(), pair_key_hash, pair_key_equal);
     msstun_sessions = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
     msstun_pair_list = wmem_array_new(wmem_file_scope(), sizeof(msstun_ice_pair_t *));
+    msstun_n_sessions = 0;
     msstun_cap_reset(&pair_cap);
 }
 
@@ -142,6 +139,36 @@ copy_ep(msstun_endpoint_t *dst, const msstun_endpoint_t *src)
     dst->valid = TRUE;
 }
 
+static void
+fill_key(pair_key_t *key, const msstun_endpoint_t *lo, const msstun_endpoint_t *hi, gboolean tcp)
+{
+    memset(key, 0, sizeof *key);
+    key->alen = (guint8)MIN(lo->addr.len, 16);
+    memcpy(key->addr[0], lo->addr.data, key->alen);
+    memcpy(key->addr[1], hi->addr.data, key->alen);
+    key->port[0] = lo->port;
+    key->port[1] = hi->port;
+    key->tcp = (guint8)tcp;
+}
+
+/* The pair whose last check used this frame's two endpoints (media after it) */
+msstun_ice_pair_t *
+msstun_ice_pair_of_frame(packet_info *pinfo, gboolean tcp)
+{
+    msstun_endpoint_t src, dst;
+    pair_key_t key;
+
+    if (!msstun_pairs_by_ep || wmem_map_size(msstun_pairs_by_ep) == 0 || pinfo->src.len != pinfo->dst.len)
+        return NULL;
+    src.addr = pinfo->src; src.port = (guint16)pinfo->srcport; src.valid = TRUE;
+    dst.addr = pinfo->dst; dst.port = (guint16)pinfo->destport; dst.valid = TRUE;
+    if (endpoint_cmp(&src, &dst) <= 0)
+        fill_key(&key, &src, &dst, tcp);
+    else
+        fill_key(&key, &dst, &src, tcp);
+    return (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs_by_ep, &key);
+}
+
 static msstun_ice_pair_t *
 find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
 {
@@ -155,15 +182,9 @@ find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
     message_endpoints(m, &src, &dst, &relayed);
     if (endpoint_cmp(&src, &dst) <= 0) { lo = &src; hi = &dst; *dir = 0; }
     else { lo = &dst; hi = &src; *dir = 1; }
-    memset(&key, 0, sizeof key);
-    key.alen = (guint8)MIN(lo->addr.len, 16);
     if (hi->addr.len != lo->addr.len)
         return NULL;
-    memcpy(key.addr[0], lo->addr.data, key.alen);
-    memcpy(key.addr[1], hi->addr.data, key.alen);
-    key.port[0] = lo->port;
-    key.port[1] = hi->port;
-    key.tcp = (guint8)m->over_tcp;
+    fill_key(&key, lo, hi, m->over_tcp);
     if (!m->username)
         return (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs_by_ep, &key);
     key.ufrags = session_key(pinfo->pool, m->username);
@@ -181,11 +202,19 @@ find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
     copy_ep(&pr->ep[1], hi);
     pr->tcp = m->over_tcp;
     pr->relayed = relayed;
-    if (!wmem_map_lookup(msstun_sessions, pr->ufrags)) {
+    pr->carrier = m->conv;
+    pr->session = (msstun_ice_session_t *)wmem_map_lookup(msstun_sessions, pr->ufrags);
+    if (!pr->session) {
         msstun_ice_session_t *se = wmem_new0(wmem_file_scope(), msstun_ice_session_t);
-        se->first_pair = pr->id;
+        se->id = ++msstun_n_sessions;
+        se->ufrags = pr->ufrags;
+        se->pairs = wmem_array_new(wmem_file_scope(), sizeof(msstun_ice_pair_t *));
+        se->el = msstun_path_element(MSSTUN_EL_ICE_SESSION, se, NULL);
         wmem_map_insert(msstun_sessions, pr->ufrags, se);
+        pr->session = se;
     }
+    wmem_array_append_one(pr->session->pairs, pr);
+    pr->el = msstun_path_element(MSSTUN_EL_ICE_PAIR, pr, pr->session->el);
     kp = (pair_key_t *)wmem_memdup(wmem_file_scope(), &key, sizeof key);
     kp->ufrags = pr->ufrags;
     wmem_map_insert(msstun_pairs, kp, pr);
@@ -214,12 +243,14 @@ update_pair(msstun_msg_t *m)
             return NULL;
         d = &pr->dir[dir];
         pr->ms_ice2 |= m->ms_ice2;
+        pr->session->ms_ice2 |= m->ms_ice2;
         if (t && t->req_frame == m->pinfo->num) {
             t->pair = pr;
             t->pair_dir = dir;
             d->checks++;
             if (!d->first_check_in)
                 d->first_check_in = m->pinfo->num;
+            d->last_check_in = m->pinfo->num;
         } else {
             d->retransmissions++;
         }
@@ -243,13 +274,9 @@ update_pair(msstun_msg_t *m)
         d->answered++;
         if (!d->first_success_in)
             d->first_success_in = m->pinfo->num;
-        if (t->req_use_candidate)
-            d->nominated++;
-        {
-            msstun_ice_session_t *se = (msstun_ice_session_t *)wmem_map_lookup(msstun_sessions, pr->ufrags);
-            if (se)
-                se->successes++;
-        }
+        if (t->req_use_candidate && !d->nominated++)
+            d->nominated_in = m->pinfo->num;
+        pr->session->successes++;
     } else {
         d->failed++;
         d->last_error = m->error_code;
@@ -264,9 +291,7 @@ update_pair(msstun_msg_t *m)
 static void
 add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
 {
-    packet_info *pinfo = m->pinfo;
     const msstun_ice_dir_t *d = &pr->dir[dir], *r = &pr->dir[1 - dir];
-    const msstun_ice_session_t *se;
     proto_item *ti;
     proto_tree *it;
 
@@ -292,24 +317,6 @@ add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_rev_checks, m->tvb, 0, 0, r->checks));
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_rev_answered, m->tvb, 0, 0, r->answered));
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_nominated, m->tvb, 0, 0, d->nominated + r->nominated));
-
-    /* Verdicts need the whole capture: second pass, on the pair's first check */
-    if (!PINFO_FD_VISITED(pinfo) || m->cls != MSSTUN_CLASS_REQUEST || d->first_check_in != pinfo->num)
-        return;
-    if (d->answered == 0 && r->answered > 0)
-        expert_add_info_format(pinfo, ti, &ei_msstun_ice_one_way,
-                               "ICE pair %u works one way only: %u checks %s -> %s got no success response, "
-                               "while %u checks the other way succeeded", pr->id, d->checks,
-                               msstun_endpoint_str(pinfo, &pr->ep[dir]), msstun_endpoint_str(pinfo, &pr->ep[1 - dir]),
-                               r->answered);
-    else if (d->answered == 0 && r->answered == 0 && (d->checks || r->checks))
-        expert_add_info_format(pinfo, ti, &ei_msstun_ice_pair_failed,
-                               "ICE pair %u never succeeded in either direction (%u + %u checks)", pr->id,
-                               d->checks, r->checks);
-    se = (const msstun_ice_session_t *)wmem_map_lookup(msstun_sessions, pr->ufrags);
-    if (se && se->successes == 0 && se->first_pair == pr->id)
-        expert_add_info_format(pinfo, m->ti, &ei_msstun_ice_session_failed,
-                               "ICE session %s: no candidate pair got a single success response", pr->ufrags);
 }
 
 void
@@ -330,6 +337,8 @@ msstun_track_ice(msstun_msg_t *m)
     }
     if (!pr)
         return;
+    if (m->cls != MSSTUN_CLASS_INDICATION)
+        m->el = pr->el;
     if (m->cls == MSSTUN_CLASS_REQUEST || m->cls == MSSTUN_CLASS_INDICATION)
         find_pair(m, FALSE, &dir);
     else if (m->trans)

@@ -151,6 +151,9 @@ typedef struct msstun_msg {
     msstun_trans_t *trans;                      /* its transaction, when tracked */
     struct msstun_alloc *alloc;                 /* the allocation it belongs to */
     struct msstun_conv *conv;                   /* its 5-tuple's state */
+    struct msstun_element *el;                  /* its element of the media path, set by the trackers */
+    guint8       problem;                       /* worst MSSTUN_V_* of its own expert infos */
+    const char  *problem_text;                  /* the first expert of that level */
 } msstun_msg_t;
 
 /* A request and its answer (transactions.c), file scope. Holds what the
@@ -162,6 +165,7 @@ struct msstun_trans {
     nstime_t req_time;
     guint16  method;
     guint16  retransmissions;
+    guint16  retrans_after_rsp;  /* sent again after a response was captured: it was lost */
     guint16  response_dups;
     guint16  error_code;       /* of the first response, 0 = success */
     gboolean req_had_mi;       /* request carried MESSAGE-INTEGRITY */
@@ -173,6 +177,12 @@ struct msstun_trans {
     guint16  retry_error;      /* ... with this code */
     struct msstun_ice_pair *pair;   /* Binding: the ICE pair, set on the request */
     guint8   pair_dir;
+    gboolean req_has_lifetime, req_has_channel;
+    guint32  req_lifetime;     /* LIFETIME of the request (0 = delete / [MS-TURN] deallocate) */
+    guint16  req_channel;      /* CHANNEL-NUMBER of a ChannelBind request */
+    struct msstun_alloc *alloc;       /* the allocation the request belongs to: its response may
+                                       * come from another address of the server */
+    struct msstun_element *el;        /* its element of the media path (media_path.c) */
 };
 
 /* TCP/UDP conversation state (one per 5-tuple, file scope). */
@@ -199,6 +209,7 @@ typedef struct msstun_conv {
     wmem_map_t *transactions;  /* transaction id -> msstun_trans_t, this 5-tuple */
     guint    n_transactions;
     gboolean trans_cap_hit;
+    guint32  media_frames, media_first_in, media_last_in;   /* non-STUN frames msstun handed on */
 } msstun_conv_t;
 
 /* A TURN allocation (turn.c): one per client 5-tuple on the server, file scope. */
@@ -217,13 +228,16 @@ typedef struct msstun_alloc {
     guint32  permissions, channels, tcp_connections, relayed_frames;
     guint32  active_dest_in;        /* [MS-TURN] Set Active Destination success */
     msstun_endpoint_t active_dest;
+    guint32  unbound_frames, unbound_first_in, unbound_last_in;   /* ChannelData on unbound channels */
+    guint16  unbound_channel;
+    struct msstun_element *el;
 } msstun_alloc_t;
 
 /* An ICE candidate pair (ice.c): two transport endpoints and the session's
  * ufrags; dir[0] counts the checks sent from ep[0] to ep[1]. */
 typedef struct msstun_ice_dir {
     guint32  checks, retransmissions, answered, failed, role_conflicts, nominated, keepalives;
-    guint32  first_check_in, first_success_in, first_error_in;
+    guint32  first_check_in, last_check_in, first_success_in, first_error_in, nominated_in;
     guint16  last_error;
     gint8    role;                  /* 1 controlling, 2 controlled */
     guint64  tie_breaker;
@@ -235,7 +249,21 @@ typedef struct msstun_ice_pair {
     msstun_endpoint_t ep[2];
     gboolean tcp, relayed, ms_ice2;
     msstun_ice_dir_t dir[2];
+    struct msstun_ice_session *session;
+    struct msstun_conv *carrier;    /* the 5-tuple its checks travel on (media is counted there) */
+    guint32  media_frames, media_last_in;   /* non-STUN frames between its two endpoints */
+    struct msstun_element *el;
 } msstun_ice_pair_t;
+
+/* An ICE session: the pairs that share a ufrag pair */
+typedef struct msstun_ice_session {
+    guint32  id;
+    const char *ufrags;
+    guint32  successes;
+    gboolean ms_ice2;
+    wmem_array_t *pairs;            /* msstun_ice_pair_t * */
+    struct msstun_element *el;
+} msstun_ice_session_t;
 
 /* Read-only views of the file's state for stats.c */
 wmem_array_t *msstun_allocations(void);      /* of msstun_alloc_t * */
@@ -251,8 +279,72 @@ typedef struct msstun_tcp_conn {
     guint32 data_frames;
     msstun_endpoint_t peer;    /* from XOR-PEER-ADDRESS of the announcement */
     msstun_alloc_t *alloc;
+    struct msstun_element *el;
 } msstun_tcp_conn_t;
 extern nstime_t msstun_last_time;            /* newest msstun frame, for expiry */
+
+
+/* ---- The media-path model (media_path.c) --------------------------------
+ * Everything the capture shows of the media path, as elements (a STUN
+ * Binding client, a TURN allocation, an RFC 6062 connection, an ICE session
+ * and its pairs), each with the events that matter, their frames, and a
+ * verdict. The trackers feed it; the expert infos of the verdicts, the -z
+ * reports and the GUI tables all read it, so they cannot disagree. */
+enum { MSSTUN_V_OK = 0, MSSTUN_V_WARNING = 1, MSSTUN_V_FAILED = 2 };
+enum { MSSTUN_EL_BINDING, MSSTUN_EL_ALLOC, MSSTUN_EL_CONN, MSSTUN_EL_ICE_SESSION, MSSTUN_EL_ICE_PAIR,
+       MSSTUN_EL_OTHER, MSSTUN_EL_KINDS };
+
+typedef struct msstun_event {
+    guint32  frame, last;         /* the frames it covers (last == frame for one) */
+    guint8   level;               /* MSSTUN_V_* */
+    gboolean wire;                /* malformed on the wire: a working spare path does not soften it */
+    const char *text;             /* "<element>: what happened (frame N)" */
+    guint16  what;                /* offset of "what happened" in text */
+    const struct msstun_element *owner;
+} msstun_event_t;
+
+typedef struct msstun_element {
+    guint8   kind;                /* MSSTUN_EL_* */
+    guint32  id;                  /* per kind, in order of appearance */
+    const char *name;             /* "TURN allocation 2" */
+    void    *obj;                 /* the tracker's record (msstun_alloc_t *, ...) */
+    struct msstun_element *parent;        /* a pair's session */
+    wmem_array_t *events;         /* msstun_event_t *: what single messages showed (file scope) */
+    wmem_array_t *trans;          /* msstun_trans_t *: its requests, in order (file scope) */
+    guint32  dropped;             /* events over the per-element cap */
+    /* from msstun_path_finalize(): */
+    wmem_array_t *final_events;   /* what only the whole capture shows */
+    guint8   verdict;
+    gboolean softened;            /* a spare that failed while another path carried media */
+    const msstun_event_t *cause;  /* first event of the verdict's level */
+} msstun_element_t;
+
+/* A STUN Binding client that is not an ICE agent's check: client -> server */
+typedef struct msstun_binding_client {
+    msstun_endpoint_t client, server, mapped;
+    gboolean tcp;
+    guint32  requests, answered, errors, first_in, last_in, mapped_in;
+    msstun_element_t *el;
+} msstun_binding_client_t;
+
+/* Capture verdict and the elements, in order; finalized first (views) */
+typedef struct {
+    guint8   verdict;
+    const msstun_element_t *el;
+    const msstun_event_t *cause;
+    guint32  elements[MSSTUN_EL_KINDS];
+} msstun_capture_verdict_t;
+
+msstun_element_t *msstun_path_element(guint8 kind, void *obj, msstun_element_t *parent);
+void msstun_path_message(msstun_msg_t *m);
+void msstun_path_media(packet_info *pinfo, msstun_conv_t *conv);
+void msstun_path_frame_experts(packet_info *pinfo, proto_item *item);
+void msstun_msg_problem(msstun_msg_t *m, guint8 level, const char *text);
+const msstun_capture_verdict_t *msstun_path_finalize(void);
+wmem_array_t *msstun_path_elements(void);     /* of msstun_element_t * */
+void msstun_path_init(void);
+void msstun_path_cleanup(void);
+extern const value_string msstun_verdict_vals[];
 
 /* ---- Attribute table --------------------------------------------------- */
 typedef enum {
@@ -360,6 +452,7 @@ gboolean msstun_rfc6062_relay_endpoints(packet_info *pinfo, struct msstun_conv *
 
 /* ice.c */
 void msstun_track_ice(msstun_msg_t *m);
+msstun_ice_pair_t *msstun_ice_pair_of_frame(packet_info *pinfo, gboolean tcp);
 void msstun_ice_init(void);
 
 /* diag.c */
@@ -443,6 +536,7 @@ extern expert_field ei_msstun_short_packet, ei_msstun_wrong_msglen, ei_msstun_lo
     ei_msstun_diag_alloc_mismatch, ei_msstun_diag_quota, ei_msstun_diag_capacity, ei_msstun_diag_try_alternate,
     ei_msstun_diag_unknown_attr, ei_msstun_diag_transport, ei_msstun_diag_rfc6062, ei_msstun_diag_rfc6062_failed,
     ei_msstun_diag_role_conflict, ei_msstun_diag_error, ei_msstun_ice_one_way, ei_msstun_ice_pair_failed,
-    ei_msstun_ice_session_failed, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last, ei_msstun_fp_variant, ei_msstun_att_too_many;
+    ei_msstun_ice_session_failed, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last, ei_msstun_fp_variant, ei_msstun_att_too_many,
+    ei_msstun_path_failed, ei_msstun_path_warning, ei_msstun_path_event;
 
 #endif /* MSSTUN_H */

@@ -93,7 +93,8 @@ expert_field ei_msstun_short_packet = EI_INIT, ei_msstun_wrong_msglen = EI_INIT,
     ei_msstun_diag_unknown_attr = EI_INIT, ei_msstun_diag_transport = EI_INIT, ei_msstun_diag_rfc6062 = EI_INIT,
     ei_msstun_diag_rfc6062_failed = EI_INIT, ei_msstun_diag_role_conflict = EI_INIT, ei_msstun_diag_error = EI_INIT,
     ei_msstun_ice_one_way = EI_INIT, ei_msstun_ice_pair_failed = EI_INIT, ei_msstun_ice_session_failed = EI_INIT,
-    ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT, ei_msstun_fp_variant = EI_INIT, ei_msstun_att_too_many = EI_INIT;
+    ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT, ei_msstun_fp_variant = EI_INIT, ei_msstun_att_too_many = EI_INIT,
+    ei_msstun_path_failed = EI_INIT, ei_msstun_path_warning = EI_INIT, ei_msstun_path_event = EI_INIT;
 
 static const value_string fp_variant_vals[] = {
     { 1, "RFC 5389 (length covers FINGERPRINT)" },
@@ -135,6 +136,7 @@ msstun_init(void)
     msstun_transactions_init();
     msstun_turn_init();
     msstun_ice_init();
+    msstun_path_init();
     msstun_conv_cache_reset();
 }
 
@@ -387,7 +389,7 @@ proto_register_msstun(void)
         { &ei_msstun_retransmission, { "msstun.retransmission", PI_SEQUENCE, PI_NOTE, "Retransmission", EXPFILL } },
         { &ei_msstun_diag_auth_challenge, { "msstun.diag.auth_challenge", PI_RESPONSE_CODE, PI_CHAT,
             "401 challenge to a request without credentials (normal)", EXPFILL } },
-        { &ei_msstun_diag_auth_failed, { "msstun.diag.auth_failed", PI_RESPONSE_CODE, PI_ERROR,
+        { &ei_msstun_diag_auth_failed, { "msstun.diag.auth_failed", PI_RESPONSE_CODE, PI_WARN,
             "Credentials rejected", EXPFILL } },
         { &ei_msstun_diag_stale_nonce, { "msstun.diag.stale_nonce", PI_RESPONSE_CODE, PI_NOTE,
             "Stale nonce, retried successfully", EXPFILL } },
@@ -396,17 +398,17 @@ proto_register_msstun(void)
         { &ei_msstun_diag_forbidden, { "msstun.diag.forbidden", PI_RESPONSE_CODE, PI_WARN, "Forbidden", EXPFILL } },
         { &ei_msstun_diag_alloc_mismatch, { "msstun.diag.allocation_mismatch", PI_RESPONSE_CODE, PI_WARN,
             "Allocation mismatch", EXPFILL } },
-        { &ei_msstun_diag_quota, { "msstun.diag.quota", PI_RESPONSE_CODE, PI_ERROR, "Allocation quota reached", EXPFILL } },
-        { &ei_msstun_diag_capacity, { "msstun.diag.capacity", PI_RESPONSE_CODE, PI_ERROR, "Insufficient capacity", EXPFILL } },
+        { &ei_msstun_diag_quota, { "msstun.diag.quota", PI_RESPONSE_CODE, PI_WARN, "Allocation quota reached", EXPFILL } },
+        { &ei_msstun_diag_capacity, { "msstun.diag.capacity", PI_RESPONSE_CODE, PI_WARN, "Insufficient capacity", EXPFILL } },
         { &ei_msstun_diag_try_alternate, { "msstun.diag.try_alternate", PI_RESPONSE_CODE, PI_NOTE,
             "Redirected to another server", EXPFILL } },
         { &ei_msstun_diag_unknown_attr, { "msstun.diag.unknown_attribute", PI_RESPONSE_CODE, PI_WARN,
             "Receiver does not understand an attribute", EXPFILL } },
-        { &ei_msstun_diag_transport, { "msstun.diag.transport", PI_RESPONSE_CODE, PI_ERROR,
+        { &ei_msstun_diag_transport, { "msstun.diag.transport", PI_RESPONSE_CODE, PI_WARN,
             "Relay transport not supported", EXPFILL } },
         { &ei_msstun_diag_rfc6062, { "msstun.diag.rfc6062", PI_RESPONSE_CODE, PI_WARN,
             "RFC 6062 connection already exists", EXPFILL } },
-        { &ei_msstun_diag_rfc6062_failed, { "msstun.diag.rfc6062.failed", PI_RESPONSE_CODE, PI_ERROR,
+        { &ei_msstun_diag_rfc6062_failed, { "msstun.diag.rfc6062.failed", PI_RESPONSE_CODE, PI_WARN,
             "RFC 6062 connection to the peer failed", EXPFILL } },
         { &ei_msstun_diag_role_conflict, { "msstun.diag.role_conflict", PI_RESPONSE_CODE, PI_NOTE,
             "ICE role conflict", EXPFILL } },
@@ -415,7 +417,7 @@ proto_register_msstun(void)
             "ICE pair works in one direction only", EXPFILL } },
         { &ei_msstun_ice_pair_failed, { "msstun.ice.pair_failed", PI_SEQUENCE, PI_WARN,
             "ICE pair never succeeded", EXPFILL } },
-        { &ei_msstun_ice_session_failed, { "msstun.ice.session_failed", PI_SEQUENCE, PI_ERROR,
+        { &ei_msstun_ice_session_failed, { "msstun.ice.session_failed", PI_SEQUENCE, PI_WARN,
             "No ICE candidate pair succeeded", EXPFILL } },
         { &ei_msstun_unanswered, { "msstun.expert.unanswered", PI_SEQUENCE, PI_WARN, "Request got no response", EXPFILL } },
         { &ei_msstun_trans_cap, { "msstun.expert.state_cap", PI_SEQUENCE, PI_NOTE,
@@ -423,6 +425,13 @@ proto_register_msstun(void)
         { &ei_msstun_att_value, { "msstun.att.value.bad", PI_PROTOCOL, PI_WARN, "Attribute value out of range", EXPFILL } },
         { &ei_msstun_rfc6062_unknown_cid, { "msstun.rfc6062.unknown_connection_id", PI_SEQUENCE, PI_WARN,
             "ConnectionBind with a CONNECTION-ID nobody announced", EXPFILL } },
+        /* the verdicts of the media-path model: one per element that is not OK */
+        { &ei_msstun_path_failed, { "msstun.diag.failed", PI_SEQUENCE, PI_ERROR,
+            "This step of the media path failed", EXPFILL } },
+        { &ei_msstun_path_warning, { "msstun.diag.warning", PI_SEQUENCE, PI_WARN,
+            "This step of the media path did not go as it should", EXPFILL } },
+        { &ei_msstun_path_event, { "msstun.diag.event", PI_SEQUENCE, PI_WARN,
+            "A further problem of this step of the media path", EXPFILL } },
     };
 
     module_t *module;
@@ -462,6 +471,7 @@ proto_register_msstun(void)
     msstun_integrity_register(module, proto_msstun);
 
     register_init_routine(msstun_init);
+    register_cleanup_routine(msstun_path_cleanup);
 }
 
 void

@@ -13,6 +13,7 @@
 #include <epan/stats_tree.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/to_str.h>
+#include <wsutil/json_dumper.h>
 
 int msstun_tap = -1;
 static int msstun_expert_tap = 0;
@@ -73,9 +74,10 @@ msstun_stats_tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t 
     return TAP_PACKET_REDRAW;
 }
 
-/* ---- Reports --------------------------------------------------------------- */
+/* ---- Reports: views of the media-path model ---------------------------------- */
 
-enum { REPORT_ALLOC = 1, REPORT_CONNS = 2, REPORT_ICE = 4, REPORT_ALL = 7 };
+enum { REPORT_BINDING = 1, REPORT_ALLOC = 2, REPORT_CONNS = 4, REPORT_ICE = 8, REPORT_ALL = 15,
+       REPORT_VERDICT = 16, REPORT_JSON = 32 };
 
 typedef struct {
     guint sections;
@@ -86,13 +88,11 @@ ep_str(const msstun_endpoint_t *ep)
 {
     static char buf[4][80];
     static int i;
-    char a[64];
 
     if (!ep->valid)
         return "?";
     i = (i + 1) & 3;
-    address_to_str_buf(&ep->addr, a, sizeof a);
-    snprintf(buf[i], sizeof buf[i], ep->addr.type == AT_IPv6 ? "[%s]:%u" : "%s:%u", a, ep->port);
+    msstun_endpoint_buf(ep, buf[i], sizeof buf[i]);
     return buf[i];
 }
 
@@ -104,14 +104,89 @@ error_str(guint16 code)
     return buf;
 }
 
-static gboolean
-alloc_expired(const msstun_alloc_t *a)
+static const char *
+verdict_name(guint8 v)
 {
-    nstime_t end = a->last_refresh_time;
-    if (!a->success_in || a->deleted_in || a->lifetime == 0)
-        return FALSE;
-    end.secs += a->lifetime;
-    return nstime_cmp(&end, &msstun_last_time) < 0;
+    return val_to_str_const(v, msstun_verdict_vals, "?");
+}
+
+/* the cause, without the element's own name in front */
+static const char *
+cause_what(const msstun_element_t *el)
+{
+    const msstun_event_t *ev = el->cause;
+    return ev->owner == el ? ev->text + ev->what : ev->text;
+}
+
+static void
+print_verdict(const msstun_element_t *el, const char *indent, const char *ok_text)
+{
+    if (!el) {
+        printf("%sverdict: %s\n", indent, ok_text ? ok_text : "OK");
+        return;
+    }
+    if (el->verdict == MSSTUN_V_OK)
+        printf("%sverdict: %s\n", indent, ok_text ? ok_text : "OK");
+    else
+        printf("%sverdict: %s: %s%s\n", indent, verdict_name(el->verdict), cause_what(el),
+               el->softened ? " (another path carried the media)" : "");
+}
+
+/* the element's other problems, when it has more than its cause */
+static void
+print_problems(const msstun_element_t *el, const char *indent)
+{
+    wmem_array_t *lists[2] = { el->events, el->final_events };
+    guint shown = 0;
+
+    for (int l = 0; l < 2; l++) {
+        guint n = lists[l] ? wmem_array_get_count(lists[l]) : 0;
+        for (guint i = 0; i < n; i++) {
+            const msstun_event_t *ev = *(msstun_event_t **)wmem_array_index(lists[l], i);
+            if (ev == el->cause || ev->level == MSSTUN_V_OK)
+                continue;
+            if (!shown++)
+                printf("%salso:\n", indent);
+            printf("%s  %s: %s\n", indent, verdict_name(ev->level), ev->text + ev->what);
+        }
+    }
+    if (el->dropped)
+        printf("%s  (%u more messages with problems not listed)\n", indent, el->dropped);
+}
+
+static guint
+count_kind(guint8 kind)
+{
+    wmem_array_t *els = msstun_path_elements();
+    guint n = els ? wmem_array_get_count(els) : 0, c = 0;
+    for (guint i = 0; i < n; i++)
+        c += (*(msstun_element_t **)wmem_array_index(els, i))->kind == kind;
+    return c;
+}
+
+static void
+report_binding_clients(void)
+{
+    wmem_array_t *els = msstun_path_elements();
+    guint n = els ? wmem_array_get_count(els) : 0;
+
+    printf("STUN Binding clients: %u\n", count_kind(MSSTUN_EL_BINDING));
+    for (guint i = 0; i < n; i++) {
+        const msstun_element_t *el = *(msstun_element_t **)wmem_array_index(els, i);
+        const msstun_binding_client_t *bc;
+        if (el->kind != MSSTUN_EL_BINDING)
+            continue;
+        bc = (const msstun_binding_client_t *)el->obj;
+        printf("  client %u: %s -> server %s over %s\n", el->id, ep_str(&bc->client), ep_str(&bc->server),
+               bc->tcp ? "TCP" : "UDP");
+        printf("    steps: %u requests from frame %u, %u answered, %u error responses", bc->requests, bc->first_in,
+               bc->answered, bc->errors);
+        if (bc->mapped.valid)
+            printf(", mapped address %s (frame %u)", ep_str(&bc->mapped), bc->mapped_in);
+        printf("\n");
+        print_verdict(el, "    ", NULL);
+        print_problems(el, "    ");
+    }
 }
 
 static void
@@ -123,6 +198,7 @@ report_allocations(void)
     printf("TURN allocations: %u\n", n);
     for (guint i = 0; i < n; i++) {
         const msstun_alloc_t *a = *(msstun_alloc_t **)wmem_array_index(list, i);
+        char ok[64] = "OK";
         printf("  allocation %u: client %s -> server %s over %s%s, %s relay\n", a->id, ep_str(&a->client),
                ep_str(&a->server), a->over_tcp ? "TCP" : "UDP", a->msturn ? " ([MS-TURN])" : "",
                a->transport == 6 ? "TCP" : "UDP");
@@ -137,24 +213,11 @@ report_allocations(void)
             printf("    use: %u refreshes, %u permissions, %u channels, %u TCP connections, %u relayed frames%s\n",
                    a->refreshes, a->permissions, a->channels, a->tcp_connections, a->relayed_frames,
                    a->active_dest_in ? ", active destination set" : "");
-        printf("    verdict: ");
-        if (a->failed_in)
-            printf("FAILED at Allocate: %s (frame %u)\n", error_str(a->last_error), a->failed_in);
-        else if (!a->success_in && a->auth_failures)
-            printf("FAILED: wrong credentials, 401 after credentials were sent (frame %u)\n", a->last_error_in);
-        else if (!a->success_in && a->last_error_in)
-            printf("FAILED: last answer %s (frame %u)\n", error_str(a->last_error), a->last_error_in);
-        else if (!a->success_in)
-            printf("FAILED: no success response to Allocate\n");
-        else if (a->refresh_failures)
-            printf("WARNING: %u refreshes failed, last error %s (frame %u)\n", a->refresh_failures,
-                   error_str(a->last_error), a->last_error_in);
-        else if (a->deleted_in)
-            printf("OK, released by the client in frame %u\n", a->deleted_in);
-        else if (alloc_expired(a))
-            printf("EXPIRED: the lifetime ran out without a refresh\n");
-        else
-            printf("OK\n");
+        if (a->deleted_in)
+            snprintf(ok, sizeof ok, "OK, released by the client in frame %u", a->deleted_in);
+        print_verdict(a->el, "    ", ok);
+        if (a->el)
+            print_problems(a->el, "    ");
     }
 }
 
@@ -177,43 +240,37 @@ report_connections(void)
             printf(" ConnectionBind in frame %u,", c->bound_in);
         if (c->bind_ok_in)
             printf(" bound in frame %u,", c->bind_ok_in);
-        printf(" %u peer data frames\n    verdict: ", c->data_frames);
         if (c->bind_error_in)
-            printf("FAILED: ConnectionBind got %s (frame %u)\n", error_str(c->bind_error), c->bind_error_in);
-        else if (!c->announced_in)
-            printf("FAILED: ConnectionBind claims a CONNECTION-ID nobody announced (frame %u)\n", c->bound_in);
-        else if (!c->bound_in)
-            printf("FAILED: the client never bound the connection (no ConnectionBind)\n");
-        else if (!c->bind_ok_in)
-            printf("FAILED: ConnectionBind got no success response (frame %u)\n", c->bound_in);
-        else if (!c->data_frames)
-            printf("WARNING: bound, but no peer data seen\n");
-        else
-            printf("OK\n");
+            printf(" ConnectionBind refused with %s in frame %u,", error_str(c->bind_error), c->bind_error_in);
+        printf(" %u peer data frames\n", c->data_frames);
+        print_verdict(c->el, "    ", NULL);
+        if (c->el)
+            print_problems(c->el, "    ");
     }
 }
 
 static void
 report_ice(void)
 {
-    wmem_array_t *list = msstun_ice_pairs();
-    guint n = list ? wmem_array_get_count(list) : 0;
-    GHashTable *done = g_hash_table_new(g_str_hash, g_str_equal);
+    wmem_array_t *els = msstun_path_elements();
+    guint n = els ? wmem_array_get_count(els) : 0;
+    wmem_array_t *pairs = msstun_ice_pairs();
 
-    printf("ICE candidate pairs: %u\n", n);
+    printf("ICE candidate pairs: %u\n", pairs ? wmem_array_get_count(pairs) : 0);
     for (guint i = 0; i < n; i++) {
-        const msstun_ice_pair_t *s = *(msstun_ice_pair_t **)wmem_array_index(list, i);
-        const msstun_ice_pair_t *both = NULL, *oneway = NULL;
-        guint oneway_dir = 0;
+        const msstun_element_t *el = *(msstun_element_t **)wmem_array_index(els, i);
+        const msstun_ice_session_t *s;
+        const msstun_ice_pair_t *ok_pair = NULL;
+        char ok[64];
+        guint np;
 
-        if (g_hash_table_contains(done, s->ufrags))
+        if (el->kind != MSSTUN_EL_ICE_SESSION)
             continue;
-        g_hash_table_add(done, (gpointer)s->ufrags);
+        s = (const msstun_ice_session_t *)el->obj;
+        np = wmem_array_get_count(s->pairs);
         printf("  ICE session %s%s\n", s->ufrags, s->ms_ice2 ? " (MS-ICE2)" : "");
-        for (guint j = i; j < n; j++) {
-            const msstun_ice_pair_t *p = *(msstun_ice_pair_t **)wmem_array_index(list, j);
-            if (strcmp(p->ufrags, s->ufrags) != 0)
-                continue;
+        for (guint j = 0; j < np; j++) {
+            const msstun_ice_pair_t *p = *(msstun_ice_pair_t **)wmem_array_index(s->pairs, j);
             printf("    pair %u %s %s <-> %s%s\n", p->id, p->tcp ? "TCP" : "UDP", ep_str(&p->ep[0]), ep_str(&p->ep[1]),
                    p->relayed ? " (relayed)" : "");
             for (int d = 0; d < 2; d++) {
@@ -224,24 +281,115 @@ report_ice(void)
                        x->role == 1 ? ", controlling" : x->role == 2 ? ", controlled" : "",
                        x->keepalives ? ", keep-alives" : "");
             }
-            if (p->dir[0].answered && p->dir[1].answered) {
-                if (!both)
-                    both = p;
-            } else if ((p->dir[0].answered || p->dir[1].answered) && !oneway) {
-                oneway = p;
-                oneway_dir = p->dir[0].answered ? 1 : 0;
-            }
+            if (p->el && p->el->verdict != MSSTUN_V_OK)
+                print_verdict(p->el, "      ", NULL);
+            else if (!ok_pair && p->el)
+                ok_pair = p;
         }
-        printf("    verdict: ");
-        if (both)
-            printf("OK: pair %u works in both directions\n", both->id);
-        else if (oneway)
-            printf("FAILED: pair %u works one way only; checks %s -> %s got no success response\n", oneway->id,
-                   ep_str(&oneway->ep[oneway_dir]), ep_str(&oneway->ep[1 - oneway_dir]));
+        if (ok_pair && (ok_pair->dir[0].checks == 0 || ok_pair->dir[1].checks == 0))
+            snprintf(ok, sizeof ok, "OK: pair %u works (only one side sends checks: ICE-lite)", ok_pair->id);
+        else if (ok_pair)
+            snprintf(ok, sizeof ok, "OK: pair %u works in both directions", ok_pair->id);
         else
-            printf("FAILED: no check succeeded on any pair\n");
+            snprintf(ok, sizeof ok, "OK");
+        print_verdict(el, "    ", ok);
+        print_problems(el, "    ");
     }
-    g_hash_table_destroy(done);
+}
+
+static void
+report_text(const msstun_report_t *r, const msstun_capture_verdict_t *cv)
+{
+    printf("\n===================================================================\n");
+    printf("msstun diagnosis\n");
+    printf("===================================================================\n");
+    if (r->sections & REPORT_VERDICT) {
+        if (cv->verdict == MSSTUN_V_OK)
+            printf("Verdict: OK\n");
+        else
+            printf("Verdict: %s: %s%s\n", verdict_name(cv->verdict), cv->cause->text,
+                   cv->el->softened ? " (another path carried the media)" : "");
+    }
+    if (r->sections & REPORT_BINDING)
+        report_binding_clients();
+    if (r->sections & REPORT_ALLOC)
+        report_allocations();
+    if (r->sections & REPORT_CONNS)
+        report_connections();
+    if (r->sections & REPORT_ICE)
+        report_ice();
+    printf("===================================================================\n");
+}
+
+/* -z msstun,diag,json: one document for scripts */
+static void
+json_event(json_dumper *d, const msstun_event_t *ev)
+{
+    json_dumper_begin_object(d);
+    json_dumper_set_member_name(d, "level");
+    json_dumper_value_string(d, verdict_name(ev->level));
+    json_dumper_set_member_name(d, "frame");
+    json_dumper_value_anyf(d, "%u", ev->frame);
+    json_dumper_set_member_name(d, "last_frame");
+    json_dumper_value_anyf(d, "%u", ev->last);
+    json_dumper_set_member_name(d, "text");
+    json_dumper_value_string(d, ev->text);
+    json_dumper_end_object(d);
+}
+
+static void
+report_json(const msstun_capture_verdict_t *cv)
+{
+    static const char *const kinds[MSSTUN_EL_KINDS] = { "binding_client", "allocation", "rfc6062_connection",
+                                                         "ice_session", "ice_pair", "other" };
+    json_dumper d = { .output_file = stdout, .flags = JSON_DUMPER_FLAGS_PRETTY_PRINT };
+    wmem_array_t *els = msstun_path_elements();
+    guint n = els ? wmem_array_get_count(els) : 0;
+
+    json_dumper_begin_object(&d);
+    json_dumper_set_member_name(&d, "verdict");
+    json_dumper_value_string(&d, verdict_name(cv->verdict));
+    json_dumper_set_member_name(&d, "cause");
+    if (cv->cause)
+        json_event(&d, cv->cause);
+    else
+        json_dumper_value_anyf(&d, "null");
+    json_dumper_set_member_name(&d, "elements");
+    json_dumper_begin_array(&d);
+    for (guint i = 0; i < n; i++) {
+        const msstun_element_t *el = *(msstun_element_t **)wmem_array_index(els, i);
+        wmem_array_t *lists[2] = { el->events, el->final_events };
+        json_dumper_begin_object(&d);
+        json_dumper_set_member_name(&d, "kind");
+        json_dumper_value_string(&d, kinds[el->kind]);
+        json_dumper_set_member_name(&d, "id");
+        json_dumper_value_anyf(&d, "%u", el->id);
+        json_dumper_set_member_name(&d, "name");
+        json_dumper_value_string(&d, el->name);
+        if (el->parent) {
+            json_dumper_set_member_name(&d, "session");
+            json_dumper_value_string(&d, el->parent->name);
+        }
+        json_dumper_set_member_name(&d, "verdict");
+        json_dumper_value_string(&d, verdict_name(el->verdict));
+        json_dumper_set_member_name(&d, "spare");
+        json_dumper_value_anyf(&d, el->softened ? "true" : "false");
+        json_dumper_set_member_name(&d, "cause");
+        if (el->cause)
+            json_event(&d, el->cause);
+        else
+            json_dumper_value_anyf(&d, "null");
+        json_dumper_set_member_name(&d, "events");
+        json_dumper_begin_array(&d);
+        for (int l = 0; l < 2; l++)
+            for (guint k = 0; lists[l] && k < wmem_array_get_count(lists[l]); k++)
+                json_event(&d, *(msstun_event_t **)wmem_array_index(lists[l], k));
+        json_dumper_end_array(&d);
+        json_dumper_end_object(&d);
+    }
+    json_dumper_end_array(&d);
+    json_dumper_end_object(&d);
+    json_dumper_finish(&d);
 }
 
 static tap_packet_status
@@ -255,17 +403,12 @@ static void
 report_draw(void *tapdata)
 {
     const msstun_report_t *r = (const msstun_report_t *)tapdata;
+    const msstun_capture_verdict_t *cv = msstun_path_finalize();
 
-    printf("\n===================================================================\n");
-    printf("msstun diagnosis\n");
-    printf("===================================================================\n");
-    if (r->sections & REPORT_ALLOC)
-        report_allocations();
-    if (r->sections & REPORT_CONNS)
-        report_connections();
-    if (r->sections & REPORT_ICE)
-        report_ice();
-    printf("===================================================================\n");
+    if (r->sections & REPORT_JSON)
+        report_json(cv);
+    else
+        report_text(r, cv);
 }
 
 static MSSTUN_TAP_INIT_RET
@@ -275,7 +418,8 @@ report_init(const char *opt_arg, void *userdata)
     GString *err;
 
     r->sections = GPOINTER_TO_UINT(userdata);
-    (void)opt_arg;
+    if (opt_arg && g_str_has_suffix(opt_arg, ",json"))
+        r->sections |= REPORT_JSON;
     err = register_tap_listener("msstun", r, NULL, TL_REQUIRES_NOTHING, NULL, report_packet, report_draw, NULL);
     if (err) {
         fprintf(stderr, "msstun: %s\n", err->str);
@@ -296,7 +440,7 @@ static stat_tap_ui report_uis[] = {
 void
 msstun_register_stats(void)
 {
-    static const guint sections[] = { REPORT_ALL, REPORT_ALLOC, REPORT_CONNS, REPORT_ICE };
+    static const guint sections[] = { REPORT_ALL | REPORT_VERDICT, REPORT_ALLOC, REPORT_CONNS, REPORT_ICE };
 
     stats_tree_register_plugin("msstun", "msstun", "MS-STUN/TURN/ICE/Messages", 0,
                                msstun_stats_tree_packet, msstun_stats_tree_init, NULL);

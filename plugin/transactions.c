@@ -63,14 +63,6 @@ msstun_transactions_init(void)
     msstun_transactions = wmem_map_new(wmem_file_scope(), tid_hash, tid_equal);
 }
 
-/* MS-TURN Send requests are never answered ([MS-TURN] 2.2.1); indications
- * have no transaction. */
-static gboolean
-expects_response(const msstun_msg_t *m)
-{
-    return m->cls == MSSTUN_CLASS_REQUEST && m->method != MSSTUN_M_MS_SEND;
-}
-
 /* A 401 or 438 asks the client to try again; remember whether the next
  * answer to the same method on this 5-tuple was a success. */
 static void
@@ -136,6 +128,10 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
             t->req_had_mi = m->seen_mi;
             t->req_use_candidate = m->use_candidate;
             t->req_transport = m->has_transport ? m->transport : 0;
+            t->req_has_lifetime = m->has_lifetime;
+            t->req_lifetime = m->lifetime;
+            t->req_has_channel = m->has_channel;
+            t->req_channel = m->channel;
             if (m->ep[MSSTUN_ADDR_PEER].valid) {
                 copy_address_wmem(wmem_file_scope(), &t->req_peer.addr, &m->ep[MSSTUN_ADDR_PEER].addr);
                 t->req_peer.port = m->ep[MSSTUN_ADDR_PEER].port;
@@ -147,6 +143,8 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
             msstun_file_transactions++;
         } else if (t && m->cls == MSSTUN_CLASS_REQUEST && pinfo->num > t->req_frame && !t->rsp_frame) {
             t->retransmissions++;
+        } else if (t && m->cls == MSSTUN_CLASS_REQUEST && pinfo->num > t->req_frame) {
+            t->retrans_after_rsp++;
         } else if (t && m->cls != MSSTUN_CLASS_REQUEST) {
             if (!t->rsp_frame) {
                 t->rsp_frame = pinfo->num;
@@ -166,16 +164,10 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
         if (pinfo->num != t->req_frame) {
             add_duplicate(m, t->req_frame, "Retransmission of the request");
         }
+        /* a request nobody answered is judged with the whole capture (media_path.c) */
         if (t->rsp_frame) {
             it = proto_tree_add_uint(m->tree, hf_msstun_response_in, m->tvb, 0, 0, t->rsp_frame);
             proto_item_set_generated(it);
-        } else if (PINFO_FD_VISITED(pinfo) && expects_response(m) && pinfo->num == t->req_frame &&
-                   msstun_want_expert(m, &ei_msstun_unanswered)) {
-            /* second pass: the whole capture has been seen */
-            expert_add_info_format(pinfo, m->ti, &ei_msstun_unanswered,
-                                   "%s Request got no response in this capture%s",
-                                   msstun_method_name(m->method),
-                                   t->retransmissions ? wmem_strdup_printf(pinfo->pool, " (%u retransmissions)", t->retransmissions) : "");
         }
         if (t->retransmissions && pinfo->num == t->req_frame) {
             it = proto_tree_add_uint(m->tree, hf_msstun_retrans_count, m->tvb, 0, 0, t->retransmissions);

@@ -61,6 +61,7 @@ connection_lookup(guint32 cid, const msstun_msg_t *m)
     if (!c && m) {
         c = wmem_new0(wmem_file_scope(), msstun_tcp_conn_t);
         c->connection_id = cid;
+        c->el = msstun_path_element(MSSTUN_EL_CONN, c, NULL);
         wmem_map_insert(msstun_connections, GUINT_TO_POINTER(cid), c);
         wmem_array_append_one(msstun_connection_list, c);
         msstun_n_connections++;
@@ -91,6 +92,8 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
             c->bind_error_in = pinfo->num;
             c->bind_error = m->error_code;
         }
+        if (c)
+            m->el = c->el;
     }
     if (m->method == MSSTUN_M_CONNECTION_BIND && m->cls == MSSTUN_CLASS_SUCCESS) {
         /* RFC 6062 4.3: from now on the connection carries the peer's data */
@@ -99,6 +102,11 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
             c = connection_lookup(conv->connection_id, NULL);
             if (c)
                 c->bind_ok_in = pinfo->num;
+        }
+        if (!PINFO_FD_VISITED(pinfo) && conv->has_connection_id) {
+            c = connection_lookup(conv->connection_id, NULL);
+            if (c)
+                m->el = c->el;
         }
         if (conv->has_connection_id) {
             proto_item_set_generated(proto_tree_add_uint(m->tree, hf_msstun_rfc6062_connection_id, m->tvb, 0, 0,
@@ -112,6 +120,8 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
     c = connection_lookup(m->connection_id, PINFO_FD_VISITED(pinfo) ? NULL : m);
     if (!c)
         return;
+    if (bind_req)
+        m->el = c->el;
     if (!PINFO_FD_VISITED(pinfo)) {
         if (announce && !c->announced_in) {
             c->announced_in = pinfo->num;
@@ -234,21 +244,27 @@ register_peer_leg(msstun_msg_t *m, const msstun_endpoint_t *peer, gboolean any_p
 #endif
 }
 
+/* RFC 8656 11.2: a channel is bound when the server says so; an unanswered,
+ * refused or malformed ChannelBind binds nothing */
 static void
 track_channel_bind(msstun_msg_t *m, msstun_conv_t *conv)
 {
+    const msstun_trans_t *t = m->trans;
     msstun_endpoint_t *ep;
 
-    if (PINFO_FD_VISITED(m->pinfo) || m->method != MSSTUN_M_CHANNEL_BIND || m->cls != MSSTUN_CLASS_REQUEST ||
-        !m->has_channel || !m->ep[MSSTUN_ADDR_PEER].valid)
+    if (PINFO_FD_VISITED(m->pinfo) || m->method != MSSTUN_M_CHANNEL_BIND || m->cls != MSSTUN_CLASS_SUCCESS ||
+        !t || t->rsp_frame != m->pinfo->num || !t->req_has_channel || !t->req_peer.valid)
         return;
     if (!conv->channels)
         conv->channels = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    if (wmem_map_size(conv->channels) >= MSSTUN_MAX_CHANNELS)
-        return;
-    ep = wmem_new0(wmem_file_scope(), msstun_endpoint_t);
-    copy_endpoint(ep, &m->ep[MSSTUN_ADDR_PEER]);
-    wmem_map_insert(conv->channels, GUINT_TO_POINTER((guint)m->channel), ep);
+    ep = (msstun_endpoint_t *)wmem_map_lookup(conv->channels, GUINT_TO_POINTER((guint)t->req_channel));
+    if (!ep) {
+        if (wmem_map_size(conv->channels) >= MSSTUN_MAX_CHANNELS)
+            return;
+        ep = wmem_new0(wmem_file_scope(), msstun_endpoint_t);
+        wmem_map_insert(conv->channels, GUINT_TO_POINTER((guint)t->req_channel), ep);
+    }
+    *ep = t->req_peer;           /* file scope already (transactions.c) */
 }
 
 /* ---- Allocations (RFC 8656 7, [MS-TURN] 3.2) ------------------------------ */
@@ -279,29 +295,39 @@ new_allocation(msstun_msg_t *m, msstun_conv_t *conv)
     a->msturn = m->format == MSSTUN_FMT_MSTURN;
     a->transport = m->has_transport ? m->transport : 17;
     a->requested_in = pinfo->num;
+    a->el = msstun_path_element(MSSTUN_EL_ALLOC, a, NULL);
     wmem_array_append_one(msstun_allocation_list, a);
     conv->alloc = a;
     return a;
 }
 
 /* First pass only: what this message changes in its allocation */
-static void
+static msstun_alloc_t *
 update_allocation(msstun_msg_t *m, msstun_conv_t *conv)
 {
     packet_info *pinfo = m->pinfo;
+    msstun_trans_t *t = m->trans;
     msstun_alloc_t *a = conv->alloc;
     gboolean ok = m->cls == MSSTUN_CLASS_SUCCESS, err = m->cls == MSSTUN_CLASS_ERROR;
 
     if (m->method == MSSTUN_M_ALLOCATE && m->cls == MSSTUN_CLASS_REQUEST) {
-        /* a new Allocate after a deletion or a final failure is a new allocation */
+        /* a new Allocate after a deletion or a final failure is a new
+         * allocation; one with LIFETIME 0 ends this one ([MS-TURN] 3.2.4.1) */
         if (!a || a->deleted_in || a->failed_in)
             a = new_allocation(m, conv);
-        else if (m->has_transport)
+        else if (m->has_transport && !a->success_in)
             a->transport = m->transport;
-        return;
+        if (t && t->req_frame == pinfo->num)
+            t->alloc = a;
+        return a;
     }
+    /* a response may come from another address of the server: its request knows */
+    if ((ok || err) && t && t->alloc)
+        a = t->alloc;
+    else if (m->cls == MSSTUN_CLASS_REQUEST && t && t->req_frame == pinfo->num)
+        t->alloc = a;
     if (!a)
-        return;
+        return NULL;
     if (err) {
         a->errors++;
         a->last_error = m->error_code;
@@ -315,7 +341,10 @@ update_allocation(msstun_msg_t *m, msstun_conv_t *conv)
     }
     switch (m->method) {
     case MSSTUN_M_ALLOCATE:
-        if (ok && !a->success_in) {
+        if (ok && a->success_in && t && t->req_has_lifetime && t->req_lifetime == 0) {
+            if (!a->deleted_in)
+                a->deleted_in = pinfo->num;      /* [MS-TURN] deallocation */
+        } else if (ok && !a->success_in) {
             a->success_in = pinfo->num;
             a->success_time = pinfo->abs_ts;
             a->last_refresh_time = pinfo->abs_ts;
@@ -374,6 +403,7 @@ update_allocation(msstun_msg_t *m, msstun_conv_t *conv)
     default:
         break;
     }
+    return a;
 }
 
 static void
@@ -423,16 +453,21 @@ msstun_track_turn(msstun_msg_t *m, msstun_conv_t *conv)
         m->alloc = conv->alloc;
         register_peer_leg(m, &m->trans->req_peer, m->method == MSSTUN_M_CREATE_PERMISSION);
     }
+    m->alloc = conv->alloc;
     if (!PINFO_FD_VISITED(m->pinfo)) {
         if (nstime_cmp(&m->pinfo->abs_ts, &msstun_last_time) > 0)
             msstun_last_time = m->pinfo->abs_ts;
-        if (m->depth == 0)
-            update_allocation(m, conv);
+        if (m->depth == 0 && m->method != MSSTUN_M_BINDING) {
+            m->alloc = update_allocation(m, conv);
+            if (m->alloc)
+                m->el = m->alloc->el;
+        }
+    } else if (m->trans && m->trans->alloc) {
+        m->alloc = m->trans->alloc;
     }
     msstun_cap_show(&alloc_cap, m);
-    m->alloc = conv->alloc;
     if (m->depth == 0 && m->method != MSSTUN_M_BINDING)
-        add_allocation_tree(m->tree, m->tvb, conv->alloc);
+        add_allocation_tree(m->tree, m->tvb, m->alloc);
     track_rfc6062(m, conv);
     track_channel_bind(m, conv);
 }
@@ -447,14 +482,30 @@ msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel, gboo
 
     if (!conv)
         return;
+    add_allocation_tree(tree, NULL, conv->alloc);
+    ep = conv->channels ? (msstun_endpoint_t *)wmem_map_lookup(conv->channels, GUINT_TO_POINTER((guint)channel))
+                        : NULL;
+    if (!ep || !ep->valid) {
+        /* the allocation was seen from its start, so no ChannelBind success bound it */
+        if (channel != MSSTUN_MUX_CHANNEL && conv->alloc && conv->alloc->success_in) {
+            msstun_alloc_t *a = conv->alloc;
+            if (!PINFO_FD_VISITED(pinfo)) {
+                if (!a->unbound_frames++) {
+                    a->unbound_first_in = pinfo->num;
+                    a->unbound_channel = channel;
+                }
+                a->unbound_last_in = pinfo->num;
+            }
+            it = proto_tree_add_string(tree, hf_msstun_channel_peer, NULL, 0, 0, "(not bound)");
+            proto_item_set_generated(it);
+            col_append_str(pinfo->cinfo, COL_INFO, " (channel not bound)");
+        }
+        msstun_path_frame_experts(pinfo, tree ? proto_tree_get_parent(tree) : NULL);
+        return;
+    }
     if (conv->alloc && !PINFO_FD_VISITED(pinfo))
         conv->alloc->relayed_frames++;
-    add_allocation_tree(tree, NULL, conv->alloc);
-    if (!conv->channels)
-        return;
-    ep = (msstun_endpoint_t *)wmem_map_lookup(conv->channels, GUINT_TO_POINTER((guint)channel));
-    if (!ep)
-        return;
+    msstun_path_frame_experts(pinfo, tree ? proto_tree_get_parent(tree) : NULL);
     it = proto_tree_add_string(tree, hf_msstun_channel_peer, NULL, 0, 0, msstun_endpoint_str(pinfo, ep));
     proto_item_set_generated(it);
     col_append_fstr(pinfo->cinfo, COL_INFO, " peer %s", msstun_endpoint_str(pinfo, ep));

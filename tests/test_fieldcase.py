@@ -128,13 +128,16 @@ def test_verdict_good(which):
 @pytest.mark.parametrize("which", ["diag", "ice"])
 def test_verdict_oneway(which):
     out = report(ONEWAY, which)
-    m = re.search(r"verdict: FAILED: pair \d+ works one way only; checks (\S+) -> (\S+) got no success response", out)
+    m = re.search(r"\n    verdict: FAILED: ICE pair \d+: works one way only: checks from (\S+) to (\S+) got no answer "
+                  r"\(frames \d+-\d+\)\n", out)
     assert m, out
     # the pair is named after what the data connection relays: the
     # allocation's relayed address (127.0.0.2) and the peer (127.0.0.3)
     assert m.group(1).startswith(RELAY + ":") and m.group(2).startswith(PEER + ":")
     assert "pair 1 TCP 127.0.0.2:" in out and "(relayed)" in out
     if which == "diag":
+        assert re.search(r"^Verdict: FAILED: ICE pair 1: works one way only: checks from 127\.0\.0\.2:\d+ to "
+                         r"127\.0\.0\.3:\d+ got no answer \(frames 31-33\)$", out, re.M), out
         # TURN itself is fine: the allocation and the RFC 6062 connection work
         assert re.search(r"connection 0x[0-9a-f]{8}: peer 127\.0\.0\.3:\d+, allocation 1\n.*\n    verdict: OK\n", out), out
 
@@ -177,5 +180,5 @@ def test_verdict_good_both_legs():
 
 def test_verdict_oneway_both_legs():
     out = report(ONEWAY_ALL, "ice")
-    assert re.search(r"verdict: FAILED: pair \d+ works one way only", out), out
+    assert re.search(r"verdict: FAILED: ICE pair \d+: works one way only", out), out
     assert "works in both directions" not in out, out

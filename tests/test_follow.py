@@ -131,8 +131,8 @@ def test_ice_one_way_verdict():
     assert "ICE pair 1 works one way only" in e["1"]
     lines = report("libnice/ice-oc2007r2-oneway.pcap", "ice")
     assert "  ICE session msstunLufrag/msstunRufrag (MS-ICE2)" in lines
-    assert ("    verdict: FAILED: pair 1 works one way only; checks 127.0.0.1:40002 -> 127.0.0.1:40000 "
-            "got no success response") in lines
+    assert ("    verdict: FAILED: ICE pair 1: works one way only: checks from 127.0.0.1:40002 to 127.0.0.1:40000 "
+            "got no answer (frames 1-8)") in lines
 
 
 def test_ice_report_ok():
@@ -168,9 +168,11 @@ def test_alloc_report_turn_udp():
 
 
 @pytest.mark.parametrize("pcap,verdict", [
-    ("coturn/quota.pcap", "    verdict: FAILED at Allocate: 486 Allocation Quota Reached (frame 10)"),
-    ("coturn/wrong-password.pcap", "    verdict: FAILED: wrong credentials, 401 after credentials were sent (frame 64)"),
-    ("coturn/no-tcp-relay.pcap", "    verdict: FAILED at Allocate: 442 Unsupported Transport Protocol (frame 9)"),
+    ("coturn/quota.pcap", "    verdict: FAILED: Allocate refused, 486 Allocation Quota Reached (frame 10, request in frame 9)"),
+    ("coturn/wrong-password.pcap", "    verdict: FAILED: credentials rejected: 31 requests with credentials got 401 "
+     "Unauthorized (frames 4-64)"),
+    ("coturn/no-tcp-relay.pcap", "    verdict: FAILED: Allocate refused, 442 Unsupported Transport Protocol (frame 9, "
+     "request in frame 8)"),
 ])
 def test_alloc_failure_verdicts(pcap, verdict):
     assert verdict in report(pcap, "alloc")
