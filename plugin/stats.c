@@ -286,6 +286,15 @@ report_ice(void)
             else if (!ok_pair && p->el)
                 ok_pair = p;
         }
+        for (guint j = 0; j < np; j++) {
+            const msstun_ice_pair_t *p = *(msstun_ice_pair_t **)wmem_array_index(s->pairs, j);
+            guint32 at = p->dir[0].nominated_in ? p->dir[0].nominated_in : p->dir[1].nominated_in;
+            if (at) {
+                printf("    selected: pair %u, nominated in frame %u; %u media frames on it\n", p->id, at,
+                       p->media_frames + (p->carrier && p->relayed ? p->carrier->media_frames : 0));
+                break;
+            }
+        }
         if (ok_pair && (ok_pair->dir[0].checks == 0 || ok_pair->dir[1].checks == 0))
             snprintf(ok, sizeof ok, "OK: pair %u works (only one side sends checks: ICE-lite)", ok_pair->id);
         else if (ok_pair)

@@ -137,13 +137,14 @@ def test_ice_one_way_verdict():
 
 def test_ice_report_ok():
     lines = report("libnice/ice-rfc5245-udp.pcap", "ice")
-    assert lines[lines.index("ICE candidate pairs: 1") + 1:] [:5] == [
+    assert lines[lines.index("ICE candidate pairs: 1") + 1:] [:6] == [
         "  ICE session msstunLufrag/msstunRufrag",
         "    pair 1 UDP 127.0.0.1:40000 <-> 127.0.0.1:40002",
         "      127.0.0.1:40000 -> 127.0.0.1:40002: 1 checks (0 retransmitted), 1 answered, 0 failed, nominated, "
         "controlling, keep-alives",
         "      127.0.0.1:40002 -> 127.0.0.1:40000: 1 checks (0 retransmitted), 1 answered, 0 failed, controlled, "
         "keep-alives",
+        "    selected: pair 1, nominated in frame 4; 6 media frames on it",
         "    verdict: OK: pair 1 works in both directions",
     ]
 

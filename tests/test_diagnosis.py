@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The diagnosis: one model of the media path (plugin/media_path.c) read by
+the expert infos, `-z msstun,diag` and its JSON form. Verdicts are checked
+on captures of real software (captures/*/README.md say what happened in each),
+healthy ones and failing ones, and the experts against the elements."""
+import glob
+import json
+import os
+import re
+
+import pytest
+
+from conftest import WORK, _run, capture, fields
+
+
+def diag(pcap, extra=()):
+    return _run(["-n", "-2", "-q", "-r", capture(pcap), "-z", "msstun,diag"] + list(extra))
+
+
+def diag_json(pcap):
+    out = _run(["-n", "-2", "-q", "-r", capture(pcap), "-z", "msstun,diag,json"])
+    return json.loads(out[out.index("{"):])
+
+
+def verdict_line(out):
+    lines = [l for l in out.splitlines() if l.startswith("Verdict: ")]
+    assert len(lines) == 1, out
+    return lines[0]
+
+
+# Captures of healthy calls and exchanges made by real software
+HEALTHY = ["coturn/turn-udp.pcap", "coturn/turn-udp-send.pcap", "coturn/turn-tcp.pcap",
+           "coturn/turn-tcp-relay-rfc6062.pcap", "coturn/turn-tcp-relay-passive.pcap", "coturn/stunclient.pcap",
+           "libnice/ice-rfc5245-udp.pcap", "libnice/ice-rfc5245-tcp.pcap", "libnice/ice-oc2007-udp.pcap",
+           "libnice/ice-oc2007-tcp.pcap", "libnice/ice-oc2007r2-udp.pcap", "libnice/ice-oc2007r2-tcp.pcap",
+           "libnice/msturn-allocate-oc2007-auth.pcap", "fieldcase/fieldcase.pcap", "fieldcase/fieldcase-both-legs.pcap",
+           "sdp/sip-sdp-ice-rfc5245-udp.pcap", "vectors/channeldata.pcap", "vectors/ms-turn-tcp.pcap",
+           "derived/other-address.pcap"]
+
+
+@pytest.mark.parametrize("pcap", HEALTHY)
+def test_healthy_capture_is_ok(pcap):
+    out = diag(pcap)
+    assert verdict_line(out) == "Verdict: OK"
+    assert "FAILED" not in out and "WARNING" not in out, out
+    doc = diag_json(pcap)
+    assert doc["verdict"] == "OK" and doc["cause"] is None
+    assert all(e["verdict"] == "OK" for e in doc["elements"]), doc
+
+
+# The first step that failed, as the report names it (frames: captures/*/README.md)
+FAILING = [
+    ("coturn/quota.pcap",
+     "Verdict: FAILED: TURN allocation 2: Allocate refused, 486 Allocation Quota Reached (frame 10, request in frame 9)"),
+    ("coturn/wrong-password.pcap",
+     "Verdict: FAILED: TURN allocation 1: credentials rejected: 31 requests with credentials got 401 Unauthorized "
+     "(frames 4-64)"),
+    ("coturn/no-tcp-relay.pcap",
+     "Verdict: FAILED: TURN allocation 1: Allocate refused, 442 Unsupported Transport Protocol (frame 9, request in "
+     "frame 8)"),
+    ("coturn/denied-peer.pcap",
+     "Verdict: FAILED: TURN allocation 2: ChannelBind refused, 403 Forbidden (frame 14, request in frame 13)"),
+    ("coturn/lost-responses-unseen.pcap",
+     "Verdict: FAILED: TURN allocation 1: Refresh refused, 437 Allocation Mismatch (frame 12, request in frame 11)"),
+    ("coturn/bad-connection-id.pcap",
+     "Verdict: FAILED: RFC 6062 connection 1: the client never bound the connection: no ConnectionBind for "
+     "CONNECTION-ID 0xd76d1000 announced in frame 44"),
+    ("libnice/ice-oc2007r2-oneway.pcap",
+     "Verdict: FAILED: ICE pair 1: works one way only: checks from 127.0.0.1:40002 to 127.0.0.1:40000 got no answer "
+     "(frames 1-8)"),
+    ("libnice/msturn-allocate-oc2007.pcap",
+     "Verdict: FAILED: TURN allocation 1: Allocate request got no response (frame 1, 2 retransmissions)"),
+    ("fieldcase/fieldcase-oneway.pcap",
+     "Verdict: FAILED: ICE pair 1: works one way only: checks from 127.0.0.2:50212 to 127.0.0.3:44259 got no answer "
+     "(frames 31-33)"),
+    # responses lost on the way, recovered by retransmission: the call worked
+    ("coturn/lost-responses.pcap",
+     "Verdict: WARNING: TURN allocation 1: Allocate answered only after retransmission: 1 request had to be sent "
+     "again, responses were lost (frame 3)"),
+    # the first socket's allocation failed (437), another one carried the media
+    ("coturn/stale-nonce.pcap",
+     "Verdict: WARNING: TURN allocation 1: Allocate refused, 437 Allocation Mismatch (frame 10, request in frame 9) "
+     "(another path carried the media)"),
+]
+
+
+@pytest.mark.parametrize("pcap,line", FAILING)
+def test_failing_capture_names_its_first_failure(pcap, line):
+    out = diag(pcap)
+    assert verdict_line(out) == line
+    # the line right after the title block
+    assert out.split("===================================================================\n")[2].startswith(line)
+    doc = diag_json(pcap)
+    assert doc["verdict"] == line.split(":")[1].strip()
+    assert line.endswith(doc["cause"]["text"]) or doc["cause"]["text"] in line
+
+
+def test_success_from_another_server_address():
+    # the response's 5-tuple is not the allocation's: its request says which allocation it answers
+    out = diag("derived/other-address.pcap")
+    assert ("    steps: Allocate in frame 1, 401 challenge x1, allocated in frame 4: relayed 127.0.0.2:50074, "
+            "reflexive 127.0.0.1:60064, lifetime 777 s") in out
+    assert "TURN allocations: 3" in out
+
+
+def test_element_verdicts_denied_peer():
+    doc = diag_json("coturn/denied-peer.pcap")
+    v = {e["name"]: (e["verdict"], e["cause"]["text"] if e["cause"] else None) for e in doc["elements"]}
+    assert v["TURN allocation 1"] == ("OK", None)
+    assert v["TURN allocation 2"][0] == "FAILED" and "ChannelBind refused, 403 Forbidden (frame 14" in v["TURN allocation 2"][1]
+    assert v["TURN allocation 3"] == ("OK", None)
+    assert v["TURN allocation 4"][0] == "FAILED" and "CreatePermission refused, 403 Forbidden (frame 28" in v["TURN allocation 4"][1]
+
+
+def test_lost_responses_listed_per_method():
+    out = diag("coturn/lost-responses.pcap")
+    block = out[out.index("  allocation 2:"):out.index("RFC 6062")]
+    assert "    verdict: WARNING: Allocate answered only after retransmission" in block
+    assert "      WARNING: Refresh answered only after retransmission: 1 request had to be sent again" in block
+    assert block.count("ChannelBind answered only after retransmission") == 2
+
+
+def test_stale_nonce_without_retry_on_release():
+    out = diag("coturn/stale-nonce.pcap")
+    assert ("    verdict: WARNING: Refresh got 438 Stale Nonce and no retry succeeded (frame 50): the allocation was "
+            "not released and stays until it expires") in out
+
+
+def test_unanswered_connectionbinds():
+    doc = diag_json("coturn/bad-connection-id.pcap")
+    conns = {e["name"]: e for e in doc["elements"] if e["kind"] == "rfc6062_connection"}
+    assert conns["RFC 6062 connection 4"]["cause"]["text"] == \
+        "RFC 6062 connection 4: ConnectionBind request got no response (frame 60)"
+
+
+def test_verdict_without_second_pass_report():
+    # one pass: the report still sees the whole capture when it is drawn
+    out = _run(["-n", "-q", "-r", capture("coturn/quota.pcap"), "-z", "msstun,diag"])
+    assert verdict_line(out).startswith("Verdict: FAILED: TURN allocation 2: Allocate refused, 486")
+
+
+# ---- experts and elements agree ------------------------------------------------------
+
+ALL_CAPTURES = sorted(os.path.relpath(p, os.path.join(WORK, "captures"))
+                      for p in glob.glob(os.path.join(WORK or ".", "captures", "*", "*.pcap")))
+
+
+def msstun_experts(pcap, extra=()):
+    rows = fields(pcap, ["frame.number", "_ws.expert.severity", "_ws.expert.message", "_ws.expert.group"],
+                  filt="msstun", extra=list(extra))
+    out = []
+    for r in rows:
+        sev = r["_ws.expert.severity"].split(",") if r["_ws.expert.severity"] else []
+        msgs = r["_ws.expert.message"].split(",") if r["_ws.expert.message"] else []
+        for i, s in enumerate(sev):
+            out.append((int(r["frame.number"]), int(s), msgs[i] if i < len(msgs) else ""))
+    return out
+
+
+PI_WARN, PI_ERROR = 6291456, 8388608
+
+
+@pytest.mark.parametrize("pcap", ALL_CAPTURES)
+def test_every_expert_has_its_element(pcap):
+    doc = diag_json(pcap)
+    spans = {"OK": [], "WARNING": [], "FAILED": []}
+    for el in doc["elements"]:
+        for ev in el["events"]:
+            spans[el["verdict"]].append((ev["frame"], ev["last_frame"]))
+    failed_causes = {(el["cause"]["frame"], el["name"]) for el in doc["elements"] if el["verdict"] == "FAILED"}
+
+    def covered(frame, verdicts):
+        return any(a <= frame <= b for v in verdicts for a, b in spans[v])
+
+    seen_failed = set()
+    for frame, sev, msg in msstun_experts(pcap):
+        if sev >= PI_ERROR:
+            assert covered(frame, ["FAILED"]), (pcap, frame, msg)
+            m = re.match(r"(.+?) FAILED: ", msg)
+            if m:
+                seen_failed.add((frame, m.group(1)))
+        elif sev >= PI_WARN:
+            assert covered(frame, ["WARNING", "FAILED"]), (pcap, frame, msg)
+    # no FAILED element without its error expert on the frame of its cause
+    assert failed_causes <= seen_failed, (pcap, failed_causes - seen_failed)
+
+
+@pytest.mark.parametrize("pcap", ["coturn/denied-peer.pcap", "coturn/lost-responses.pcap",
+                                  "libnice/ice-oc2007r2-oneway.pcap", "coturn/bad-connection-id.pcap"])
+def test_experts_same_with_and_without_a_tree(pcap):
+    def summary(args):
+        out = _run(["-n", "-2", "-r", capture(pcap), "-q", "-z", "expert"] + args)
+        return sorted(l.strip() for l in out.splitlines() if re.match(r"\s*\d+\s+\S", l) or "msstun" in l)
+    assert summary([]) == summary(["-V"]) == summary(["-Y", "msstun"])
