@@ -409,16 +409,13 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
         proto_item_set_generated(proto_tree_add_uint(st, hf_msstun_network_version, tvb, 0, 0, m->format));
     }
     /* RFC 5389 6: attributes are padded, so the length is a multiple of 4 */
-    if (m->format == MSSTUN_FMT_RFC5389 && (m->length & 3)) {
-        expert_add_info(pinfo, it, &ei_msstun_wrong_msglen);
-        msstun_msg_problem(m, MSSTUN_V_FAILED, "message length not a multiple of 4");
-    }
-    if (total > reported) {
-        expert_add_info_format(pinfo, it, &ei_msstun_short_packet,
-                               "Message length %u goes past the end of the packet (%d bytes of attributes)",
-                               m->length, reported - MSSTUN_HDR_LEN);
-        msstun_msg_problem(m, MSSTUN_V_FAILED, "message length goes past the end of the packet");
-    }
+    if (m->format == MSSTUN_FMT_RFC5389 && (m->length & 3))
+        msstun_msg_expert(m, it, &ei_msstun_wrong_msglen, "Message length %u is not a multiple of 4 bytes (RFC 5389 6)",
+                          m->length);
+    if (total > reported)
+        msstun_msg_expert(m, it, &ei_msstun_short_packet,
+                          "Message length %u goes past the end of the packet (%d bytes of attributes)",
+                          m->length, reported - MSSTUN_HDR_LEN);
 
     if (m->length > 0) {
         proto_item *ai = proto_tree_add_item(st, hf_msstun_attributes, tvb, MSSTUN_HDR_LEN, end - MSSTUN_HDR_LEN, ENC_NA);
@@ -428,7 +425,7 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     if (m->has_impl_version)
         m->ms_ice2 = TRUE;            /* [MS-ICE2] 2.2.2.2: in all its Binding messages */
     if (m->format == MSSTUN_FMT_MSTURN && (m->attr_count == 0 || tvb_get_ntohs(tvb, 20) != MSSTUN_A_MS_MAGIC_COOKIE))
-        expert_add_info(pinfo, ti, &ei_msstun_magic_cookie_missing);
+        msstun_msg_expert(m, ti, &ei_msstun_magic_cookie_missing, "%s", "MS-TURN message does not start with MAGIC-COOKIE; an MS-TURN server ignores it ([MS-TURN] 3.1.10)");
     if (m->seen_mi)
         msstun_check_integrity(m);
 

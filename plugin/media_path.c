@@ -177,6 +177,34 @@ msstun_msg_problem(msstun_msg_t *m, guint8 level, const char *text)
     m->problem_text = text;
 }
 
+/* MSSTUN_V_* of each of msstun's expert infos, by severity */
+static GHashTable *expert_levels;
+
+void
+msstun_path_expert_level(expert_field *ei, int severity)
+{
+    if (!expert_levels)
+        expert_levels = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_insert(expert_levels, ei, GUINT_TO_POINTER(severity >= PI_ERROR ? MSSTUN_V_FAILED :
+                                                            severity >= PI_WARN ? MSSTUN_V_WARNING : MSSTUN_V_OK));
+}
+
+/* An expert info about a message itself (lengths, values, integrity): raised,
+ * and remembered for the message's element when it is a warning or worse */
+void
+msstun_msg_expert(msstun_msg_t *m, proto_item *pi, expert_field *ei, const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+    guint8 level = expert_levels ? (guint8)GPOINTER_TO_UINT(g_hash_table_lookup(expert_levels, ei)) : 0;
+
+    va_start(ap, fmt);
+    text = wmem_strdup_vprintf(m->pinfo->pool, fmt, ap);
+    va_end(ap);
+    expert_add_info_format(m->pinfo, pi, ei, "%s", text);
+    msstun_msg_problem(m, level, text);
+}
+
 /* ---- Which element a message belongs to ----------------------------------- */
 
 static const char *

@@ -340,6 +340,8 @@ void msstun_path_message(msstun_msg_t *m);
 void msstun_path_media(packet_info *pinfo, msstun_conv_t *conv);
 void msstun_path_frame_experts(packet_info *pinfo, proto_item *item);
 void msstun_msg_problem(msstun_msg_t *m, guint8 level, const char *text);
+void msstun_msg_expert(msstun_msg_t *m, proto_item *pi, expert_field *ei, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+void msstun_path_expert_level(expert_field *ei, int severity);
 const msstun_capture_verdict_t *msstun_path_finalize(void);
 wmem_array_t *msstun_path_elements(void);     /* of msstun_element_t * */
 void msstun_path_init(void);
