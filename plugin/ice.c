@@ -169,6 +169,21 @@ msstun_ice_pair_of_frame(packet_info *pinfo, gboolean tcp)
     return (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs_by_ep, &key);
 }
 
+/* The session a check belongs to. [MS-ICE] OC2007 checks (RFC 3489 header,
+ * MESSAGE-INTEGRITY) carry a binary USERNAME made of per-candidate
+ * credentials: such checks of a capture share one session. */
+static const char oc2007_session[] = "[MS-ICE] OC2007";
+
+static const char *
+check_user(const msstun_msg_t *m)
+{
+    if (m->username)
+        return m->username;
+    if (m->format == MSSTUN_FMT_RFC3489 && m->method == MSSTUN_M_BINDING && m->seen_mi)
+        return oc2007_session;
+    return NULL;
+}
+
 static msstun_ice_pair_t *
 find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
 {
@@ -185,9 +200,9 @@ find_pair(msstun_msg_t *m, gboolean create, guint8 *dir)
     if (hi->addr.len != lo->addr.len)
         return NULL;
     fill_key(&key, lo, hi, m->over_tcp);
-    if (!m->username)
+    if (!check_user(m))
         return (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs_by_ep, &key);
-    key.ufrags = session_key(pinfo->pool, m->username);
+    key.ufrags = session_key(pinfo->pool, check_user(m));
     pr = (msstun_ice_pair_t *)wmem_map_lookup(msstun_pairs, &key);
     if (pr || !create)
         return pr;
@@ -236,7 +251,8 @@ update_pair(msstun_msg_t *m)
 
     if (m->cls == MSSTUN_CLASS_REQUEST) {
         /* a connectivity check, not a plain STUN query (RFC 8445 7.1) */
-        if (!m->username || !(m->has_priority || m->ice_role || m->ms_ice2 || strchr(m->username, ':')))
+        const char *user = check_user(m);
+        if (!user || !(m->has_priority || m->ice_role || m->ms_ice2 || strchr(user, ':') || user == oc2007_session))
             return NULL;
         pr = find_pair(m, TRUE, &dir);
         if (!pr)

@@ -667,11 +667,17 @@ judge_session(msstun_element_t *el)
         return;
     }
     if (!nominated) {
+        /* media on a working pair shows one was selected (OC2007 has no USE-CANDIDATE) */
         guint32 at = working->dir[0].first_success_in ? working->dir[0].first_success_in
                                                       : working->dir[1].first_success_in;
-        final_event(el, at, 0, MSSTUN_V_WARNING,
-                    "no candidate pair was nominated: no check with USE-CANDIDATE succeeded (pair %u works, "
-                    "first success in frame %u)", working->id, at);
+        for (guint i = 0; i < n; i++) {
+            const msstun_ice_pair_t *p = *(msstun_ice_pair_t **)wmem_array_index(s->pairs, i);
+            if (pair_works(p) && (p->media_frames || (p->relayed && p->carrier && p->carrier->media_frames)))
+                return;
+        }
+        final_event(el, at, 0, MSSTUN_V_FAILED,
+                    "no candidate pair was nominated (no check with USE-CANDIDATE succeeded) and no media "
+                    "followed, although pair %u works (first success in frame %u)", working->id, at);
         return;
     }
     {

@@ -68,8 +68,10 @@ FAILING = [
     ("libnice/ice-oc2007r2-oneway.pcap",
      "Verdict: FAILED: ICE pair 1: works one way only: checks from 127.0.0.1:40002 to 127.0.0.1:40000 got no answer "
      "(frames 1-8)"),
+    # the TURN server never answered, the host pair carried the media
     ("libnice/msturn-allocate-oc2007.pcap",
-     "Verdict: FAILED: TURN allocation 1: Allocate request got no response (frame 1, 2 retransmissions)"),
+     "Verdict: WARNING: TURN allocation 1: Allocate request got no response (frame 1, 2 retransmissions) "
+     "(another path carried the media)"),
     ("fieldcase/fieldcase-oneway.pcap",
      "Verdict: FAILED: ICE pair 1: works one way only: checks from 127.0.0.2:50212 to 127.0.0.3:44259 got no answer "
      "(frames 31-33)"),
