@@ -349,8 +349,8 @@ msstun_path_message(msstun_msg_t *m)
     }
     if (el->kind == MSSTUN_EL_BINDING)
         binding_client_update(m, (msstun_binding_client_t *)el->obj);
-    else if (m->cls == MSSTUN_CLASS_ERROR && t && t->rsp_frame == pinfo->num)
-        error_response_event(m, el);
+    else if (m->cls == MSSTUN_CLASS_ERROR && (!t || t->rsp_frame == pinfo->num))
+        error_response_event(m, el);       /* also one whose request is not in the capture */
     if (m->problem) {
         msstun_event_t *ev = live_event(el, pinfo->num, 0, m->problem, "%s %s in frame %u: %s",
                                         msstun_method_name(m->method),
