@@ -14,7 +14,15 @@
  *            [--timeout SECONDS] [--packets N]
  *            [--relay HOST:PORT --relay-user U --relay-pass P]
  *            [--gather-only] [--random-creds]
+ *            [--lite-r] [--regular] [--bind-r2 ADDR] [--linger MS]
  *
+ * --lite-r makes the controlled agent R an ICE-lite agent
+ * (NICE_AGENT_OPTION_LITE_MODE); --regular gives both agents regular
+ * nomination (NICE_AGENT_OPTION_REGULAR_NOMINATION) instead of libnice's
+ * default aggressive nomination; --bind-r2 gives R a second host address;
+ * --linger keeps the main loop running MS milliseconds after the streams are
+ * removed, so that libnice's TURN deallocation (an Allocate or Refresh with
+ * LIFETIME 0) and its response reach the wire.
  * --relay gives the controlling agent (only) a TURN-over-UDP server.
  * --random-creds keeps libnice's random ufrag/pwd and does not seed GLib's
  * random generator (see main()).
@@ -70,6 +78,10 @@ static const char *opt_relay_user = "msstun";
 static const char *opt_relay_pass = "msstunpass";
 static gboolean opt_gather_only = FALSE;
 static gboolean opt_random_creds = FALSE;
+static gboolean opt_lite_r = FALSE;
+static gboolean opt_regular = FALSE;
+static const char *opt_bind_r2 = NULL;
+static guint opt_linger = 0;
 
 static const char *
 state_name (NiceComponentState s)
@@ -302,6 +314,11 @@ setup_peer (Session *s, Peer *p, const char *name, gboolean controlling,
   NiceAddress addr;
   NiceAgentOption opts = NICE_AGENT_OPTION_NONE;
 
+  if (opt_regular)
+    opts |= NICE_AGENT_OPTION_REGULAR_NOMINATION;
+  if (opt_lite_r && !controlling)
+    opts |= NICE_AGENT_OPTION_LITE_MODE;
+
   p->name = name;
   p->session = s;
   p->state = NICE_COMPONENT_STATE_DISCONNECTED;
@@ -323,6 +340,14 @@ setup_peer (Session *s, Peer *p, const char *name, gboolean controlling,
     return -1;
   }
   nice_agent_add_local_address (p->agent, &addr);
+  if (opt_bind_r2 && !controlling) {
+    NiceAddress addr2;
+    if (!nice_address_set_from_string (&addr2, opt_bind_r2)) {
+      fprintf (stderr, "bad address %s\n", opt_bind_r2);
+      return -1;
+    }
+    nice_agent_add_local_address (p->agent, &addr2);
+  }
 
   p->stream = nice_agent_add_stream (p->agent, 1);
   if (!p->stream)
@@ -373,7 +398,8 @@ usage (void)
       "                [--bind ADDR] [--port-l N] [--port-r N] "
       "[--timeout S] [--packets N]\n"
       "                [--relay HOST:PORT --relay-user U --relay-pass P]\n"
-      "                [--gather-only] [--random-creds]\n");
+      "                [--gather-only] [--random-creds]\n"
+      "                [--lite-r] [--regular] [--bind-r2 ADDR] [--linger MS]\n");
 }
 
 int
@@ -395,19 +421,24 @@ main (int argc, char **argv)
     ARG ("--relay", opt_relay);
     ARG ("--relay-user", opt_relay_user);
     ARG ("--relay-pass", opt_relay_pass);
+    ARG ("--bind-r2", opt_bind_r2);
     if (!strcmp (a, "--port-l") || !strcmp (a, "--port-r") ||
-        !strcmp (a, "--timeout") || !strcmp (a, "--packets")) {
+        !strcmp (a, "--timeout") || !strcmp (a, "--packets") ||
+        !strcmp (a, "--linger")) {
       if (++i >= argc) { usage (); return 1; }
       num = argv[i];
       guint v = (guint) strtoul (num, NULL, 10);
       if (!strcmp (a, "--port-l")) opt_port_l = v;
       else if (!strcmp (a, "--port-r")) opt_port_r = v;
       else if (!strcmp (a, "--timeout")) opt_timeout = v;
+      else if (!strcmp (a, "--linger")) opt_linger = v;
       else opt_packets = v;
       continue;
     }
     if (!strcmp (a, "--gather-only")) { opt_gather_only = TRUE; continue; }
     if (!strcmp (a, "--random-creds")) { opt_random_creds = TRUE; continue; }
+    if (!strcmp (a, "--lite-r")) { opt_lite_r = TRUE; continue; }
+    if (!strcmp (a, "--regular")) { opt_regular = TRUE; continue; }
 #undef ARG
     usage ();
     return 1;
@@ -472,6 +503,11 @@ main (int argc, char **argv)
 
   nice_agent_remove_stream (s.l.agent, s.l.stream);
   nice_agent_remove_stream (s.r.agent, s.r.stream);
+  if (opt_linger) {
+    g_timeout_add (opt_linger, quit_cb, &s);
+    g_main_loop_run (s.loop);
+    printf ("lingered %u ms after removing the streams\n", opt_linger);
+  }
   g_object_unref (s.l.agent);
   g_object_unref (s.r.agent);
   g_main_loop_unref (s.loop);
