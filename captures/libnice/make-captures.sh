@@ -130,6 +130,28 @@ block_r2() {
 	EOF
 }
 
+# The ICE-lite peer R: ice-lite-peer/ (pion/ice v2 from Debian's
+# golang-github-pion-ice.v2-dev, built in GOPATH mode, no network) or
+# lite-responder.py (a scripted strict RFC 8445 section 7.3 lite responder).
+# ice-pair then runs with --remote-peer (only the full agent L).
+start_pion_lite() {
+	if [[ ! -x "$WORK/ice-lite-peer" ]]; then
+		(cd "$HERE/ice-lite-peer" && GO111MODULE=off GOPATH=/usr/share/gocode \
+			GOCACHE="$WORK/gocache" go build -o "$WORK/ice-lite-peer" main.go)
+	fi
+	ip netns exec "$NS" "$WORK/ice-lite-peer" --bind 127.0.0.1 --port "$PORT_R" \
+		>"$WORK/helper.out" 2>&1 &
+	HELPER_PID=$!
+	sleep 0.5
+}
+
+start_lite_responder() {
+	ip netns exec "$NS" /usr/bin/python3 "$HERE/lite-responder.py" "${LITE_COMPAT:-rfc5245}" \
+		127.0.0.1 "$PORT_R" >"$WORK/helper.out" 2>&1 &
+	HELPER_PID=$!
+	sleep 0.5
+}
+
 # A UDP "TURN server" that only receives: libnice's unauthenticated
 # [MS-TURN] Allocate and its retransmissions reach the wire, no reply.
 start_silent_turn() {
@@ -229,6 +251,13 @@ want msturn-dealloc-oc2007 && RUNS=2 run msturn-dealloc-oc2007 start_fake_msturn
 	--compat oc2007 --transport udp --timeout 10 --linger 1500 \
 	--relay "127.0.0.1:$TURN_PORT" --relay-user "$(printf %s "$TURN_USER" | base64)" \
 	--relay-pass "$(printf %s "$TURN_PASS" | base64)"
+# ICE-lite peer R against libnice's full agent L (controlling)
+want ice-rfc5245-lite-pion && run ice-rfc5245-lite-pion start_pion_lite \
+	--compat rfc5245 --transport udp --remote-peer --timeout 8
+want ice-rfc5245-lite && run ice-rfc5245-lite start_lite_responder \
+	--compat rfc5245 --transport udp --remote-peer --timeout 8
+want ice-oc2007r2-lite && LITE_COMPAT=oc2007r2 run ice-oc2007r2-lite start_lite_responder \
+	--compat oc2007r2 --transport udp --remote-peer --timeout 8
 
 chmod 644 "$HERE"/*.pcap "$HERE"/*.log
 log "done"
