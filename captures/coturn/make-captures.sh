@@ -261,9 +261,100 @@ NFT
     finish $name
 }
 
+# ------------------------------------------- failure scenarios (scripted clients)
+# turnclient.py / stunbinding.py are small scripted clients (they are not
+# coturn) for cases turnutils_uclient cannot provoke; the server is the real
+# turnserver.  See their docstrings.
+TC=(python3 "$HERE/turnclient.py")
+
+sc_channelbind_400() {
+    # ChannelBind 0x4000 -> peer :3480 (success), then 0x4000 -> :3481 (400),
+    # then ChannelData on 0x4000 (still bound to :3480, echoed by the peer)
+    ns_up; start_server; start_peer; start_capture channelbind-400
+    run_client turnclient 15 "${TC[@]}" chbind-rebind $SERVER_IP 3478 $USER_NAME $USER_PASS $REALM $PEER_IP 3480
+    finish channelbind-400
+}
+
+sc_channelbind_range_400() {
+    ns_up; start_server; start_peer; start_capture channelbind-range-400
+    run_client turnclient 15 "${TC[@]}" chbind-range $SERVER_IP 3478 $USER_NAME $USER_PASS $REALM $PEER_IP 3480
+    finish channelbind-range-400
+}
+
+sc_refresh_438_giveup() {
+    # nonce lifetime 1 s; the client waits 2.5 s after its allocation, its
+    # Refresh(600) gets 438 and it gives up (no retry with the new nonce)
+    ns_up; start_server --stale-nonce=1; start_peer; start_capture refresh-438-giveup
+    run_client turnclient 15 env STALE=2.5 "${TC[@]}" refresh-stale $SERVER_IP 3478 $USER_NAME $USER_PASS $REALM $PEER_IP 3480
+    finish refresh-438-giveup
+}
+
+sc_channelbind_bad_fingerprint() {
+    ns_up; start_server; start_peer; start_capture channelbind-bad-fingerprint
+    run_client turnclient 15 "${TC[@]}" chbind-badfp $SERVER_IP 3478 $USER_NAME $USER_PASS $REALM $PEER_IP 3480
+    finish channelbind-bad-fingerprint
+}
+
+sc_channelbind_bad_integrity() {
+    ns_up; start_server; start_peer; start_capture channelbind-bad-integrity
+    run_client turnclient 15 "${TC[@]}" chbind-badmi $SERVER_IP 3478 $USER_NAME $USER_PASS $REALM $PEER_IP 3480
+    finish channelbind-bad-integrity
+}
+
+sc_binding_no_answer() {
+    # nothing answers on 3478: nft drops the requests at the input hook
+    # (captured, never delivered, so no ICMP either).  turnutils_stunclient
+    # sends one request and never retransmits (it is stopped after 3 s);
+    # stunbinding.py then makes 3 transactions of 3 transmissions each.
+    ns_up
+    nsx nft -f - <<NFT
+table ip msstun_silent {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        ip daddr $SERVER_IP udp dport 3478 counter drop
+    }
+}
+NFT
+    start_capture binding-no-answer
+    run_client stunclient 3 turnutils_stunclient $SERVER_IP
+    run_client stunbinding 20 python3 "$HERE/stunbinding.py" $SERVER_IP 3478 3 3
+    nsx nft list table ip msstun_silent >"$WORK/nft.log"
+    cat "$WORK/nft.log" >&2
+    finish binding-no-answer
+}
+
+sc_binding_lost_responses() {
+    # real coturn answers every Binding; nft (input hook) drops Binding success
+    # responses 1, 3, 4, 6, 7 (captured, never delivered: numgen mod 3 != 1),
+    # so the transactions are recovered by retransmission
+    ns_up
+    nsx nft -f - <<NFT
+table ip msstun_bloss {
+    chain input {
+        type filter hook ${LOSS_HOOK:-input} priority 0; policy accept;
+        ip saddr $SERVER_IP udp sport 3478 @th,64,16 0x0101 numgen inc mod 3 != 1 counter drop
+    }
+}
+NFT
+    local name=${LOSS_NAME:-binding-lost-responses}
+    start_server; start_capture $name
+    run_client stunbinding 20 python3 "$HERE/stunbinding.py" $SERVER_IP 3478 3 7
+    nsx nft list table ip msstun_bloss >"$WORK/nft.log"
+    cat "$WORK/nft.log" >&2
+    finish $name
+}
+
+sc_binding_lost_responses_unseen() {
+    # the same rule in the output hook: the dropped responses are not captured
+    LOSS_HOOK=output LOSS_NAME=binding-lost-responses-unseen sc_binding_lost_responses
+}
+
 ALL=(turn_udp turn_udp_send turn_tcp turn_tcp_relay_rfc6062 turn_tcp_relay_passive stunclient
      wrong_password quota stale_nonce denied_peer no_tcp_relay bad_connection_id
-     lost_responses lost_responses_unseen)
+     lost_responses lost_responses_unseen
+     channelbind_400 channelbind_range_400 refresh_438_giveup channelbind_bad_fingerprint
+     channelbind_bad_integrity binding_no_answer binding_lost_responses
+     binding_lost_responses_unseen)
 
 main() {
     [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }

@@ -7,7 +7,10 @@ It answers the first Allocate of each transaction ID with a 401 digest
 challenge (MAGIC-COOKIE, ERROR-CODE, ALTERNATE-SERVER, REALM 0x0015,
 NONCE 0x0014) and an authenticated Allocate with a success response
 (MAGIC-COOKIE, LIFETIME, MAPPED-ADDRESS = relayed address, MS
-XOR-MAPPED-ADDRESS 0x8020, MESSAGE-INTEGRITY).  Everything else it receives
+XOR-MAPPED-ADDRESS 0x8020, MESSAGE-INTEGRITY).  An authenticated Allocate
+with LIFETIME 0 (libnice's deallocation when a stream is removed) gets a
+success response with MAGIC-COOKIE, LIFETIME 0 and MESSAGE-INTEGRITY.
+Everything else it receives
 is only logged.  It relays nothing.  The server's bytes are this script's
 own, built from the layouts in shared/reference/protocol.md: only the
 client's (libnice's) messages in the capture are "real software" bytes.
@@ -96,6 +99,18 @@ def main():
               ("ok" if ok else "MISMATCH"), flush=True)
         if 0x0006 in found:
             print("  USERNAME=%r" % found[0x0006][1], flush=True)
+        lifetime = found.get(0x000D, (0, None))[1]
+        if lifetime is not None and struct.unpack(">I", lifetime[:4])[0] == 0:
+            # Allocate with LIFETIME 0: the client deallocates ([MS-TURN]
+            # has no Refresh; a refresh is an Allocate).  Answer success
+            # with LIFETIME 0 and forget nothing (there is no state).
+            print("  LIFETIME 0: deallocation, answered with LIFETIME 0",
+                  flush=True)
+            resp = build(0x0103, tid,
+                         COOKIE_ATTR + attr(0x000D, struct.pack(">I", 0)),
+                         key=key)
+            s.sendto(resp, peer)
+            continue
         relay_port = 49152
         reflexive = socket.inet_aton(peer[0])
         xport = peer[1] ^ struct.unpack(">H", tid[:2])[0]

@@ -14,7 +14,19 @@
  *            [--timeout SECONDS] [--packets N]
  *            [--relay HOST:PORT --relay-user U --relay-pass P]
  *            [--gather-only] [--random-creds]
+ *            [--lite-r] [--regular] [--bind-r2 ADDR] [--linger MS]
+ *            [--remote-peer]
  *
+ * --remote-peer runs only the controlling agent L; R is another program
+ * (ice-lite-peer/, an ICE-lite agent) with R's fixed credentials and one UDP
+ * host candidate at --bind:--port-r, which L is given without any exchange.
+ * --lite-r makes the controlled agent R an ICE-lite agent
+ * (NICE_AGENT_OPTION_LITE_MODE); --regular gives both agents regular
+ * nomination (NICE_AGENT_OPTION_REGULAR_NOMINATION) instead of libnice's
+ * default aggressive nomination; --bind-r2 gives R a second host address;
+ * --linger keeps the main loop running MS milliseconds after the streams are
+ * removed, so that libnice's TURN deallocation (an Allocate or Refresh with
+ * LIFETIME 0) and its response reach the wire.
  * --relay gives the controlling agent (only) a TURN-over-UDP server.
  * --random-creds keeps libnice's random ufrag/pwd and does not seed GLib's
  * random generator (see main()).
@@ -70,6 +82,11 @@ static const char *opt_relay_user = "msstun";
 static const char *opt_relay_pass = "msstunpass";
 static gboolean opt_gather_only = FALSE;
 static gboolean opt_random_creds = FALSE;
+static gboolean opt_lite_r = FALSE;
+static gboolean opt_regular = FALSE;
+static const char *opt_bind_r2 = NULL;
+static guint opt_linger = 0;
+static gboolean opt_remote_peer = FALSE;
 
 static const char *
 state_name (NiceComponentState s)
@@ -161,6 +178,30 @@ exchange (Session *s)
     g_main_loop_quit (s->loop);
 }
 
+/* --remote-peer: tell L about the external agent R (fixed values). */
+static void
+exchange_remote (Session *s)
+{
+  NiceCandidate *c = nice_candidate_new (NICE_CANDIDATE_TYPE_HOST);
+  GSList *l;
+
+  nice_agent_set_remote_credentials (s->l.agent, s->l.stream, UFRAG_R, PWD_R);
+  c->component_id = 1;
+  c->stream_id = s->l.stream;
+  c->transport = NICE_CANDIDATE_TRANSPORT_UDP;
+  c->priority = 2015363327u;
+  g_strlcpy (c->foundation, "1", sizeof c->foundation);
+  nice_address_set_from_string (&c->addr, opt_bind);
+  nice_address_set_port (&c->addr, opt_port_r);
+  l = g_slist_append (NULL, c);
+  if (nice_agent_set_remote_candidates (s->l.agent, s->l.stream, 1, l) < 0)
+    fprintf (stderr, "set_remote_candidates on L failed\n");
+  printf ("remote peer R (external): ufrag=%s pwd=%s candidate host udp "
+      "%s:%u\n", UFRAG_R, PWD_R, opt_bind, opt_port_r);
+  g_slist_free_full (l, (GDestroyNotify) nice_candidate_free);
+  fflush (stdout);
+}
+
 static void
 on_gathering_done (NiceAgent *agent, guint stream, gpointer data)
 {
@@ -171,6 +212,11 @@ on_gathering_done (NiceAgent *agent, guint stream, gpointer data)
   (void) stream;
   printf ("gathering done: %s\n", p->name);
   p->gathered = TRUE;
+  if (opt_remote_peer && !s->exchanged) {
+    s->exchanged = TRUE;
+    exchange_remote (s);
+    return;
+  }
   if (s->l.gathered && s->r.gathered && !s->exchanged) {
     s->exchanged = TRUE;
     exchange (s);
@@ -191,7 +237,7 @@ send_cb (gpointer data)
   Session *s = data;
   Peer *peers[2] = { &s->l, &s->r };
 
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < (opt_remote_peer ? 1 : 2); k++) {
     Peer *p = peers[k];
     /* 12-byte fake RTP header: V=2, PT=0, seq, timestamp, SSRC. */
     guint8 rtp[12];
@@ -262,7 +308,7 @@ on_state_changed (NiceAgent *agent, guint stream, guint component,
     /* Give the other agent a moment, then stop. */
     g_timeout_add (300, quit_cb, s);
   }
-  if (s->l.ready && s->r.ready && !s->sending) {
+  if (s->l.ready && (s->r.ready || opt_remote_peer) && !s->sending) {
     s->sending = TRUE;
     /* A short pause so the last check responses settle, then send. */
     g_timeout_add (100, send_cb, s);
@@ -302,6 +348,11 @@ setup_peer (Session *s, Peer *p, const char *name, gboolean controlling,
   NiceAddress addr;
   NiceAgentOption opts = NICE_AGENT_OPTION_NONE;
 
+  if (opt_regular)
+    opts |= NICE_AGENT_OPTION_REGULAR_NOMINATION;
+  if (opt_lite_r && !controlling)
+    opts |= NICE_AGENT_OPTION_LITE_MODE;
+
   p->name = name;
   p->session = s;
   p->state = NICE_COMPONENT_STATE_DISCONNECTED;
@@ -323,6 +374,14 @@ setup_peer (Session *s, Peer *p, const char *name, gboolean controlling,
     return -1;
   }
   nice_agent_add_local_address (p->agent, &addr);
+  if (opt_bind_r2 && !controlling) {
+    NiceAddress addr2;
+    if (!nice_address_set_from_string (&addr2, opt_bind_r2)) {
+      fprintf (stderr, "bad address %s\n", opt_bind_r2);
+      return -1;
+    }
+    nice_agent_add_local_address (p->agent, &addr2);
+  }
 
   p->stream = nice_agent_add_stream (p->agent, 1);
   if (!p->stream)
@@ -373,7 +432,9 @@ usage (void)
       "                [--bind ADDR] [--port-l N] [--port-r N] "
       "[--timeout S] [--packets N]\n"
       "                [--relay HOST:PORT --relay-user U --relay-pass P]\n"
-      "                [--gather-only] [--random-creds]\n");
+      "                [--gather-only] [--random-creds]\n"
+      "                [--lite-r] [--regular] [--bind-r2 ADDR] [--linger MS]\n"
+      "                [--remote-peer]\n");
 }
 
 int
@@ -395,19 +456,25 @@ main (int argc, char **argv)
     ARG ("--relay", opt_relay);
     ARG ("--relay-user", opt_relay_user);
     ARG ("--relay-pass", opt_relay_pass);
+    ARG ("--bind-r2", opt_bind_r2);
     if (!strcmp (a, "--port-l") || !strcmp (a, "--port-r") ||
-        !strcmp (a, "--timeout") || !strcmp (a, "--packets")) {
+        !strcmp (a, "--timeout") || !strcmp (a, "--packets") ||
+        !strcmp (a, "--linger")) {
       if (++i >= argc) { usage (); return 1; }
       num = argv[i];
       guint v = (guint) strtoul (num, NULL, 10);
       if (!strcmp (a, "--port-l")) opt_port_l = v;
       else if (!strcmp (a, "--port-r")) opt_port_r = v;
       else if (!strcmp (a, "--timeout")) opt_timeout = v;
+      else if (!strcmp (a, "--linger")) opt_linger = v;
       else opt_packets = v;
       continue;
     }
     if (!strcmp (a, "--gather-only")) { opt_gather_only = TRUE; continue; }
     if (!strcmp (a, "--random-creds")) { opt_random_creds = TRUE; continue; }
+    if (!strcmp (a, "--lite-r")) { opt_lite_r = TRUE; continue; }
+    if (!strcmp (a, "--regular")) { opt_regular = TRUE; continue; }
+    if (!strcmp (a, "--remote-peer")) { opt_remote_peer = TRUE; continue; }
 #undef ARG
     usage ();
     return 1;
@@ -448,13 +515,15 @@ main (int argc, char **argv)
       opt_transport, opt_bind);
 
   if (setup_peer (&s, &s.l, "L", TRUE, compat, tcp, opt_port_l) < 0 ||
-      setup_peer (&s, &s.r, "R", FALSE, compat, tcp, opt_port_r) < 0) {
+      (!opt_remote_peer &&
+          setup_peer (&s, &s.r, "R", FALSE, compat, tcp, opt_port_r) < 0)) {
     fprintf (stderr, "agent setup failed\n");
     return 1;
   }
 
   if (!nice_agent_gather_candidates (s.l.agent, s.l.stream) ||
-      !nice_agent_gather_candidates (s.r.agent, s.r.stream)) {
+      (!opt_remote_peer &&
+          !nice_agent_gather_candidates (s.r.agent, s.r.stream))) {
     fprintf (stderr, "gather_candidates failed\n");
     return 2;
   }
@@ -465,15 +534,25 @@ main (int argc, char **argv)
   printf ("result: L %s sent=%u received=%u; R %s sent=%u received=%u\n",
       state_name (s.l.state), s.l.sent, s.l.received,
       state_name (s.r.state), s.r.sent, s.r.received);
-  s.exit_code = (!s.failed && s.l.ready && s.r.ready &&
-      s.l.received >= s.packets && s.r.received >= s.packets) ? 0 : 2;
+  if (opt_remote_peer)
+    s.exit_code = (!s.failed && s.l.ready && s.l.received >= s.packets) ? 0 : 2;
+  else
+    s.exit_code = (!s.failed && s.l.ready && s.r.ready &&
+        s.l.received >= s.packets && s.r.received >= s.packets) ? 0 : 2;
   if (opt_gather_only)
     s.exit_code = s.exchanged ? 0 : 2;
 
   nice_agent_remove_stream (s.l.agent, s.l.stream);
-  nice_agent_remove_stream (s.r.agent, s.r.stream);
+  if (!opt_remote_peer)
+    nice_agent_remove_stream (s.r.agent, s.r.stream);
+  if (opt_linger) {
+    g_timeout_add (opt_linger, quit_cb, &s);
+    g_main_loop_run (s.loop);
+    printf ("lingered %u ms after removing the streams\n", opt_linger);
+  }
   g_object_unref (s.l.agent);
-  g_object_unref (s.r.agent);
+  if (!opt_remote_peer)
+    g_object_unref (s.r.agent);
   g_main_loop_unref (s.loop);
   return s.exit_code;
 }

@@ -99,6 +99,59 @@ block_r_requests() {
 	EOF
 }
 
+# Drop the controlling agent's nominating Binding requests (USE-CANDIDATE
+# 0x0025 is their first attribute: UDP header 8 + STUN header 20 bytes = bit
+# 224) at the *output* hook: they never reach the wire, the send fails, and
+# nobody nominates a pair although the ordinary checks succeed both ways.
+block_nomination() {
+	ip netns exec "$NS" nft -f - <<-EOF
+		table inet msstun_block {
+			chain output {
+				type filter hook output priority 0; policy accept;
+				udp sport $PORT_L udp dport $PORT_R @th,224,16 0x0025 counter drop
+			}
+		}
+	EOF
+}
+
+# Drop everything to/from R's second host address 127.0.0.5 at the input
+# hook (captured, never delivered): the pair L 127.0.0.1 <-> R 127.0.0.5
+# fails both ways, the pair 127.0.0.1 <-> 127.0.0.1 works and carries media.
+block_r2() {
+	ip netns exec "$NS" ip addr add 127.0.0.5/8 dev lo
+	ip netns exec "$NS" nft -f - <<-EOF
+		table inet msstun_block {
+			chain input {
+				type filter hook input priority 0; policy accept;
+				ip saddr 127.0.0.5 udp dport $PORT_L counter drop
+				ip daddr 127.0.0.5 udp dport $PORT_R counter drop
+			}
+		}
+	EOF
+}
+
+# The ICE-lite peer R: ice-lite-peer/ (pion/ice v2 from Debian's
+# golang-github-pion-ice.v2-dev, built in GOPATH mode, no network) or
+# lite-responder.py (a scripted strict RFC 8445 section 7.3 lite responder).
+# ice-pair then runs with --remote-peer (only the full agent L).
+start_pion_lite() {
+	if [[ ! -x "$WORK/ice-lite-peer" ]]; then
+		(cd "$HERE/ice-lite-peer" && GO111MODULE=off GOPATH=/usr/share/gocode \
+			GOCACHE="$WORK/gocache" go build -o "$WORK/ice-lite-peer" main.go)
+	fi
+	ip netns exec "$NS" "$WORK/ice-lite-peer" --bind 127.0.0.1 --port "$PORT_R" \
+		>"$WORK/helper.out" 2>&1 &
+	HELPER_PID=$!
+	sleep 0.5
+}
+
+start_lite_responder() {
+	ip netns exec "$NS" /usr/bin/python3 "$HERE/lite-responder.py" "${LITE_COMPAT:-rfc5245}" \
+		127.0.0.1 "$PORT_R" >"$WORK/helper.out" 2>&1 &
+	HELPER_PID=$!
+	sleep 0.5
+}
+
 # A UDP "TURN server" that only receives: libnice's unauthenticated
 # [MS-TURN] Allocate and its retransmissions reach the wire, no reply.
 start_silent_turn() {
@@ -133,16 +186,20 @@ run() {
 	ns_up
 	if [[ -n "$setup" ]]; then "$setup"; fi
 	start_dumpcap "$WORK/$name.pcap"
-	timeout 15 ip netns exec "$NS" "$WORK/ice-pair" --bind 127.0.0.1 \
-		--port-l "$PORT_L" --port-r "$PORT_R" "$@" \
-		>"$WORK/$name.log" 2>&1 || rc=$?
+	local k
+	for k in $(seq "${RUNS:-1}"); do
+		[[ "${RUNS:-1}" -gt 1 ]] && echo "=== ice-pair run $k" >>"$WORK/$name.log"
+		timeout 15 ip netns exec "$NS" "$WORK/ice-pair" --bind 127.0.0.1 \
+			--port-l "$PORT_L" --port-r "$PORT_R" "$@" \
+			>>"$WORK/$name.log" 2>&1 || rc=$?
+	done
 	stop_dumpcap
 	stop_helper
 	if [[ -s "$WORK/helper.out" ]]; then
 		{ echo "--- $setup output:"; cat "$WORK/helper.out"; } >>"$WORK/$name.log"
 		rm -f "$WORK/helper.out"
 	fi
-	if [[ "$setup" == block_r_requests ]]; then
+	if [[ "$setup" == block_* ]]; then
 		ip netns exec "$NS" nft list ruleset >>"$WORK/$name.log"
 	fi
 	ip netns del "$NS"
@@ -177,6 +234,30 @@ want msturn-allocate-oc2007-auth && run msturn-allocate-oc2007-auth start_fake_m
 	--compat oc2007 --transport udp --timeout 10 \
 	--relay "127.0.0.1:$TURN_PORT" --relay-user "$(printf %s "$TURN_USER" | base64)" \
 	--relay-pass "$(printf %s "$TURN_PASS" | base64)"
+
+# ---- failure and tricky-healthy cases (see README.md, "Failure captures")
+want ice-rfc5245-regular && run ice-rfc5245-regular "" \
+	--compat rfc5245 --transport udp --regular
+want ice-rfc5245-no-nomination && run ice-rfc5245-no-nomination block_nomination \
+	--compat rfc5245 --transport udp --regular --timeout 10
+want ice-oc2007r2-no-nomination && run ice-oc2007r2-no-nomination block_nomination \
+	--compat oc2007r2 --transport udp --regular --timeout 10
+want ice-rfc5245-spare-pair-fails && run ice-rfc5245-spare-pair-fails block_r2 \
+	--compat rfc5245 --transport udp --bind-r2 127.0.0.5 --timeout 10
+# two ice-pair runs on the same 5-tuple (L 127.0.0.1:40000 <-> TURN :3478):
+# each removes its stream at the end, libnice sends an Allocate with
+# LIFETIME 0 (kept on the wire by --linger), the next run allocates again
+want msturn-dealloc-oc2007 && RUNS=2 run msturn-dealloc-oc2007 start_fake_msturn \
+	--compat oc2007 --transport udp --timeout 10 --linger 1500 \
+	--relay "127.0.0.1:$TURN_PORT" --relay-user "$(printf %s "$TURN_USER" | base64)" \
+	--relay-pass "$(printf %s "$TURN_PASS" | base64)"
+# ICE-lite peer R against libnice's full agent L (controlling)
+want ice-rfc5245-lite-pion && run ice-rfc5245-lite-pion start_pion_lite \
+	--compat rfc5245 --transport udp --remote-peer --timeout 8
+want ice-rfc5245-lite && run ice-rfc5245-lite start_lite_responder \
+	--compat rfc5245 --transport udp --remote-peer --timeout 8
+want ice-oc2007r2-lite && LITE_COMPAT=oc2007r2 run ice-oc2007r2-lite start_lite_responder \
+	--compat oc2007r2 --transport udp --remote-peer --timeout 8
 
 chmod 644 "$HERE"/*.pcap "$HERE"/*.log
 log "done"
