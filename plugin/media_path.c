@@ -459,7 +459,9 @@ judge_requests(msstun_element_t *el, gboolean answered_any)
             i = j;
             continue;
         }
-        if (t->rsp_frame && (t->retransmissions || t->retrans_after_rsp) && t->pair == NULL) {
+        /* a release sent again after its success lost nothing: the allocation is gone either way */
+        if (t->rsp_frame && (t->retransmissions || t->retrans_after_rsp) && t->pair == NULL &&
+            !(t->error_code == 0 && t->req_has_lifetime && t->req_lifetime == 0)) {
             /* answered, but only the retransmission got through, or the
              * first response was lost on the way back */
             guint32 first = t->req_frame;
@@ -495,20 +497,27 @@ judge_credentials(msstun_element_t *el, guint32 success_in)
 {
     guint n = wmem_array_get_count(el->trans), count = 0;
     guint32 first = 0, last = 0;
+    guint16 method = 0;
+    gboolean one_method = TRUE;
 
     for (guint i = 0; i < n; i++) {
         const msstun_trans_t *t = *(msstun_trans_t **)wmem_array_index(el->trans, i);
         if (t->error_code == 401 && t->req_had_mi && (!success_in || t->rsp_frame > success_in) && !t->retry_ok_in) {
-            if (!first)
+            if (!first) {
                 first = t->rsp_frame;
+                method = t->method;
+            }
+            one_method &= t->method == method;
             last = t->rsp_frame;
             count++;
         }
     }
     if (count)
         final_event(el, first, last, MSSTUN_V_FAILED,
-                    "credentials rejected: %u request%s with credentials got 401 Unauthorized (%s)", count,
-                    plurality(count, "", "s"), frames_str(first, last));
+                    "credentials rejected: %u %s%s with credentials got 401 Unauthorized (%s)", count,
+                    one_method ? msstun_method_name(method) : "", one_method ? plurality(count, " request", " requests")
+                                                                 : plurality(count, "request", "requests"),
+                    frames_str(first, last));
 }
 
 static gboolean

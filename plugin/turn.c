@@ -313,6 +313,8 @@ update_allocation(msstun_msg_t *m, msstun_conv_t *conv)
     if (m->method == MSSTUN_M_ALLOCATE && m->cls == MSSTUN_CLASS_REQUEST) {
         /* a new Allocate after a deletion or a final failure is a new
          * allocation; one with LIFETIME 0 ends this one ([MS-TURN] 3.2.4.1) */
+        if (t && t->req_frame != pinfo->num && t->alloc)
+            return t->alloc;                     /* a retransmission */
         if (!a || a->deleted_in || a->failed_in)
             a = new_allocation(m, conv);
         else if (m->has_transport && !a->success_in)

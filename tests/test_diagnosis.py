@@ -35,7 +35,9 @@ HEALTHY = ["coturn/turn-udp.pcap", "coturn/turn-udp-send.pcap", "coturn/turn-tcp
            "libnice/ice-oc2007-tcp.pcap", "libnice/ice-oc2007r2-udp.pcap", "libnice/ice-oc2007r2-tcp.pcap",
            "libnice/msturn-allocate-oc2007-auth.pcap", "fieldcase/fieldcase.pcap", "fieldcase/fieldcase-both-legs.pcap",
            "sdp/sip-sdp-ice-rfc5245-udp.pcap", "vectors/channeldata.pcap", "vectors/ms-turn-tcp.pcap",
-           "derived/other-address.pcap"]
+           "derived/other-address.pcap", "libnice/ice-rfc5245-regular.pcap", "libnice/msturn-dealloc-oc2007.pcap",
+           # ICE-lite peers: checks in one direction only, answered (pion/ice lite, a strict lite responder)
+           "libnice/ice-rfc5245-lite-pion.pcap", "libnice/ice-rfc5245-lite.pcap", "libnice/ice-oc2007r2-lite.pcap"]
 
 
 @pytest.mark.parametrize("pcap", HEALTHY)
@@ -53,8 +55,8 @@ FAILING = [
     ("coturn/quota.pcap",
      "Verdict: FAILED: TURN allocation 2: Allocate refused, 486 Allocation Quota Reached (frame 10, request in frame 9)"),
     ("coturn/wrong-password.pcap",
-     "Verdict: FAILED: TURN allocation 1: credentials rejected: 31 requests with credentials got 401 Unauthorized "
-     "(frames 4-64)"),
+     "Verdict: FAILED: TURN allocation 1: credentials rejected: 31 Allocate requests with credentials got 401 "
+     "Unauthorized (frames 4-64)"),
     ("coturn/no-tcp-relay.pcap",
      "Verdict: FAILED: TURN allocation 1: Allocate refused, 442 Unsupported Transport Protocol (frame 9, request in "
      "frame 8)"),
@@ -75,6 +77,40 @@ FAILING = [
     ("fieldcase/fieldcase-oneway.pcap",
      "Verdict: FAILED: ICE pair 1: works one way only: checks from 127.0.0.2:50212 to 127.0.0.3:44259 got no answer "
      "(frames 31-33)"),
+    ("coturn/channelbind-400.pcap",
+     "Verdict: FAILED: TURN allocation 1: ChannelBind refused, 400 Bad Request (frame 8, request in frame 7)"),
+    ("coturn/channelbind-range-400.pcap",
+     "Verdict: FAILED: TURN allocation 1: ChannelBind refused, 400 Bad Request (frame 6, request in frame 5)"),
+    ("coturn/channelbind-bad-fingerprint.pcap",
+     "Verdict: FAILED: TURN allocation 1: ChannelBind request got no response (frame 5, 2 retransmissions)"),
+    ("coturn/channelbind-bad-integrity.pcap",
+     "Verdict: FAILED: TURN allocation 1: credentials rejected: 1 ChannelBind request with credentials got 401 "
+     "Unauthorized (frame 6)"),
+    ("coturn/refresh-438-giveup.pcap",
+     "Verdict: FAILED: TURN allocation 1: Refresh got 438 Stale Nonce and no retry succeeded (frame 6)"),
+    ("coturn/binding-no-answer.pcap",
+     "Verdict: FAILED: STUN Binding client 1: Binding requests to 127.0.0.1:3478 were never answered (1 request, "
+     "0 retransmissions, frame 1)"),
+    ("libnice/ice-rfc5245-no-nomination.pcap",
+     "Verdict: FAILED: ICE session 1: no candidate pair was nominated (no check with USE-CANDIDATE succeeded) and "
+     "no media followed, although pair 1 works (first success in frame 4)"),
+    ("libnice/ice-oc2007r2-no-nomination.pcap",
+     "Verdict: FAILED: ICE session 1: no candidate pair was nominated (no check with USE-CANDIDATE succeeded) and "
+     "no media followed, although pair 1 works (first success in frame 6)"),
+    ("fieldcase/fieldcase-oneway-both-legs.pcap",
+     "Verdict: FAILED: ICE pair 1: works one way only: checks from 127.0.0.2:50212 to 127.0.0.3:44259 got no answer "
+     "(frames 42-48)"),
+    # a spare pair failed, the other one carried the media
+    ("libnice/ice-rfc5245-spare-pair-fails.pcap",
+     "Verdict: WARNING: ICE pair 1: never succeeded: 1 check from 127.0.0.5:40002 to 127.0.0.1:40000 got no answer "
+     "(frame 1)"),
+    # responses lost, recovered by retransmission (in the capture, or not)
+    ("coturn/binding-lost-responses.pcap",
+     "Verdict: WARNING: STUN Binding client 1: Binding answered only after retransmission: 3 requests had to be sent "
+     "again, responses were lost (frames 1-11)"),
+    ("coturn/binding-lost-responses-unseen.pcap",
+     "Verdict: WARNING: STUN Binding client 1: Binding answered only after retransmission: 3 requests had to be sent "
+     "again, responses were lost (frames 1-8)"),
     # responses lost on the way, recovered by retransmission: the call worked
     ("coturn/lost-responses.pcap",
      "Verdict: WARNING: TURN allocation 1: Allocate answered only after retransmission: 1 request had to be sent "
@@ -103,6 +139,39 @@ def test_success_from_another_server_address():
     assert ("    steps: Allocate in frame 1, 401 challenge x1, allocated in frame 4: relayed 127.0.0.2:50074, "
             "reflexive 127.0.0.1:60064, lifetime 777 s") in out
     assert "TURN allocations: 3" in out
+
+
+def test_unbound_channel_after_unanswered_channelbind():
+    # the corrupted ChannelBind was never answered: its channel is not bound, the ChannelData is dropped
+    rows = fields("coturn/channelbind-bad-fingerprint.pcap", ["frame.number", "msstun.channel.peer", "_ws.col.Info"],
+                  filt="msstun.channel")
+    assert [r["frame.number"] for r in rows] == ["8", "9", "10"]
+    assert all(r["msstun.channel.peer"] == "(not bound)" and r["_ws.col.Info"].endswith("(channel not bound)")
+               for r in rows)
+    out = diag("coturn/channelbind-bad-fingerprint.pcap")
+    assert ("      FAILED: ChannelData on channel 0x4001, which no ChannelBind success bound: the server drops it "
+            "(3 frames, frames 8-10)") in out
+    assert "0 relayed frames" in out
+
+
+def test_refused_rebinding_keeps_the_first_peer():
+    # ChannelBind 7 (0x4000 -> :3481) got 400: the channel stays bound to :3480 from success 6
+    rows = fields("coturn/channelbind-400.pcap", ["frame.number", "msstun.channel.peer"], filt="msstun.channel")
+    assert rows and {r["msstun.channel.peer"] for r in rows} == {"127.0.0.3:3480"}
+
+
+def test_msturn_deallocation_ends_the_allocation():
+    out = diag("libnice/msturn-dealloc-oc2007.pcap")
+    assert "TURN allocations: 2" in out
+    assert "    verdict: OK, released by the client in frame 18" in out
+    assert ("    steps: Allocate in frame 21, 401 challenge x1, allocated in frame 24: relayed 127.0.0.1:49152, "
+            "reflexive 127.0.0.1:40000, lifetime 600 s") in out
+    assert "    verdict: OK, released by the client in frame 38" in out
+
+
+def test_ice_lite_is_ok():
+    out = _run(["-n", "-2", "-q", "-r", capture("libnice/ice-rfc5245-lite.pcap"), "-z", "msstun,ice"])
+    assert "    verdict: OK: pair 1 works (only one side sends checks: ICE-lite)" in out
 
 
 def test_element_verdicts_denied_peer():

@@ -170,8 +170,8 @@ def test_alloc_report_turn_udp():
 
 @pytest.mark.parametrize("pcap,verdict", [
     ("coturn/quota.pcap", "    verdict: FAILED: Allocate refused, 486 Allocation Quota Reached (frame 10, request in frame 9)"),
-    ("coturn/wrong-password.pcap", "    verdict: FAILED: credentials rejected: 31 requests with credentials got 401 "
-     "Unauthorized (frames 4-64)"),
+    ("coturn/wrong-password.pcap", "    verdict: FAILED: credentials rejected: 31 Allocate requests with credentials "
+     "got 401 Unauthorized (frames 4-64)"),
     ("coturn/no-tcp-relay.pcap", "    verdict: FAILED: Allocate refused, 442 Unsupported Transport Protocol (frame 9, "
      "request in frame 8)"),
 ])
