@@ -55,6 +55,9 @@ static guint32 frames_seen, final_frames;  /* finalize again when frames were ad
 static gboolean final_done;
 static msstun_capture_verdict_t capture_verdict;
 
+static guint client_key_hash(gconstpointer k);
+static gboolean client_key_equal(gconstpointer a, gconstpointer b);
+
 typedef struct mark {
     expert_field *ei;
     const char *text;
@@ -66,7 +69,7 @@ msstun_path_init(void)
 {
     elements = wmem_array_new(wmem_file_scope(), sizeof(msstun_element_t *));
     memset(n_kind, 0, sizeof n_kind);
-    binding_clients = wmem_map_new(wmem_file_scope(), wmem_str_hash, g_str_equal);
+    binding_clients = wmem_map_new(wmem_file_scope(), client_key_hash, client_key_equal);
     other_el = NULL;
     msstun_cap_reset(&element_cap);
     frames_seen = final_frames = 0;
@@ -207,13 +210,30 @@ msstun_msg_expert(msstun_msg_t *m, proto_item *pi, expert_field *ei, const char 
 
 /* ---- Which element a message belongs to ----------------------------------- */
 
-static const char *
-endpoint_key(wmem_allocator_t *scope, const msstun_endpoint_t *a, const msstun_endpoint_t *b, gboolean tcp)
+/* Binding clients by client and server endpoint: a binary key, no strings per frame */
+typedef struct {
+    guint8  addr[2][16];
+    guint16 port[2];
+    guint8  alen, tcp;
+} client_key_t;
+
+static guint
+client_key_hash(gconstpointer k)
 {
-    char ea[MAX_ADDR_STR_LEN + 8], eb[MAX_ADDR_STR_LEN + 8];
-    msstun_endpoint_buf(a, ea, sizeof ea);
-    msstun_endpoint_buf(b, eb, sizeof eb);
-    return wmem_strdup_printf(scope, "%s>%s/%c", ea, eb, tcp ? 't' : 'u');
+    const client_key_t *ck = (const client_key_t *)k;
+    guint h = ck->tcp;
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < ck->alen; i++)
+            h = h * 31 + ck->addr[s][i];
+        h = h * 31 + ck->port[s];
+    }
+    return h;
+}
+
+static gboolean
+client_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(client_key_t)) == 0;
 }
 
 static void
@@ -229,14 +249,19 @@ static msstun_element_t *
 binding_client(msstun_msg_t *m)
 {
     packet_info *pinfo = m->pinfo;
-    msstun_endpoint_t src, dst;
     msstun_binding_client_t *bc;
-    const char *key;
+    client_key_t key;
 
-    src.addr = pinfo->src; src.port = (guint16)pinfo->srcport; src.valid = TRUE;
-    dst.addr = pinfo->dst; dst.port = (guint16)pinfo->destport; dst.valid = TRUE;
-    key = endpoint_key(pinfo->pool, &src, &dst, m->over_tcp);
-    bc = (msstun_binding_client_t *)wmem_map_lookup(binding_clients, key);
+    if (pinfo->src.len != pinfo->dst.len || pinfo->src.len > 16)
+        return NULL;
+    memset(&key, 0, sizeof key);
+    key.alen = (guint8)pinfo->src.len;
+    memcpy(key.addr[0], pinfo->src.data, key.alen);
+    memcpy(key.addr[1], pinfo->dst.data, key.alen);
+    key.port[0] = (guint16)pinfo->srcport;
+    key.port[1] = (guint16)pinfo->destport;
+    key.tcp = (guint8)m->over_tcp;
+    bc = (msstun_binding_client_t *)wmem_map_lookup(binding_clients, &key);
     if (bc)
         return bc->el;
     if (wmem_map_size(binding_clients) >= MSSTUN_MAX_BINDING_CLIENTS) {
@@ -251,7 +276,7 @@ binding_client(msstun_msg_t *m)
     bc->el = msstun_path_element(MSSTUN_EL_BINDING, bc, NULL);
     if (!bc->el)
         return NULL;
-    wmem_map_insert(binding_clients, wmem_strdup(wmem_file_scope(), key), bc);
+    wmem_map_insert(binding_clients, wmem_memdup(wmem_file_scope(), &key, sizeof key), bc);
     return bc->el;
 }
 

@@ -261,5 +261,7 @@ def test_every_expert_has_its_element(pcap):
 def test_experts_same_with_and_without_a_tree(pcap):
     def summary(args):
         out = _run(["-n", "-2", "-r", capture(pcap), "-q", "-z", "expert"] + args)
-        return sorted(l.strip() for l in out.splitlines() if re.match(r"\s*\d+\s+\S", l) or "msstun" in l)
+        rows = sorted(l.strip() for l in out.splitlines() if re.match(r"\s+\d+\s+\S+\s+MSSTUN\s", l))
+        assert rows
+        return rows
     assert summary([]) == summary(["-V"]) == summary(["-Y", "msstun"])
