@@ -93,14 +93,13 @@ msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
                                    method, retry_text(pinfo, t));
         break;
     case 438:
+        /* whether a retry succeeded needs the whole capture: media_path.c says so */
         if (m->format == MSSTUN_FMT_MSTURN)
             expert_add_info_format(pinfo, ti, &ei_msstun_diag_error, "%s 438 Send Failed ([MS-TURN])", method);
-        else if (t && t->retry_ok_in)
-            expert_add_info_format(pinfo, ti, &ei_msstun_diag_stale_nonce,
-                                   "%s 438 Stale Nonce: the nonce expired%s", method, retry_text(pinfo, t));
         else
-            expert_add_info_format(pinfo, ti, &ei_msstun_diag_stale_nonce_failed,
-                                   "%s 438 Stale Nonce: the nonce expired%s", method, retry_text(pinfo, t));
+            expert_add_info_format(pinfo, ti, &ei_msstun_diag_stale_nonce,
+                                   "%s 438 Stale Nonce: the nonce expired; the client retries with the new NONCE",
+                                   method);
         break;
     case 403:
         expert_add_info_format(pinfo, ti, &ei_msstun_diag_forbidden,

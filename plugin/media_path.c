@@ -505,14 +505,18 @@ judge_requests(msstun_element_t *el, gboolean answered_any)
             i = j;
             continue;
         }
+        i++;
+    }
+    for (guint i = 0; i < n; i++) {
+        const msstun_trans_t *t = *(msstun_trans_t **)wmem_array_index(el->trans, i);
         if (t->error_code == 438 && !t->retry_ok_in) {
             gboolean deleting = t->req_has_lifetime && t->req_lifetime == 0;
-            final_event(el, t->rsp_frame, 0, deleting ? MSSTUN_V_WARNING : MSSTUN_V_FAILED,
+            msstun_event_t *ev = final_event(el, t->rsp_frame, 0, deleting ? MSSTUN_V_WARNING : MSSTUN_V_FAILED,
                         "%s got 438 Stale Nonce and no retry succeeded (frame %u)%s", msstun_method_name(t->method),
                         t->rsp_frame, deleting ? ": the allocation was not released and stays until it expires"
                                                : "");
+            add_mark(t->rsp_frame, &ei_msstun_diag_stale_nonce_failed, ev->text + ev->what);
         }
-        i++;
     }
 }
 
@@ -523,11 +527,12 @@ judge_credentials(msstun_element_t *el, guint32 success_in)
     guint n = wmem_array_get_count(el->trans), count = 0;
     guint32 first = 0, last = 0;
     guint16 method = 0;
-    gboolean one_method = TRUE;
+    gboolean one_method = TRUE, recovered = TRUE;
 
     for (guint i = 0; i < n; i++) {
         const msstun_trans_t *t = *(msstun_trans_t **)wmem_array_index(el->trans, i);
-        if (t->error_code == 401 && t->req_had_mi && (!success_in || t->rsp_frame > success_in) && !t->retry_ok_in) {
+        if (t->error_code == 401 && t->req_had_mi) {
+            recovered &= t->retry_ok_in || (success_in && t->rsp_frame < success_in);
             if (!first) {
                 first = t->rsp_frame;
                 method = t->method;
@@ -538,8 +543,9 @@ judge_credentials(msstun_element_t *el, guint32 success_in)
         }
     }
     if (count)
-        final_event(el, first, last, MSSTUN_V_FAILED,
-                    "credentials rejected: %u %s%s with credentials got 401 Unauthorized (%s)", count,
+        final_event(el, first, last, recovered ? MSSTUN_V_WARNING : MSSTUN_V_FAILED,
+                    "credentials rejected%s: %u %s%s with credentials got 401 Unauthorized (%s)",
+                    recovered ? " before a retry succeeded" : "", count,
                     one_method ? msstun_method_name(method) : "", one_method ? plurality(count, " request", " requests")
                                                                  : plurality(count, "request", "requests"),
                     frames_str(first, last));

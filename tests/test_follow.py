@@ -57,8 +57,9 @@ def test_filter_only_tree_still_checks(filt, count):
 
 
 def test_stale_nonce_and_retry():
+    # what one 438 means (the same in one and two passes), then whether a retry succeeded (two passes)
     ok = experts("coturn/stale-nonce.pcap", "msstun.diag.stale_nonce")
-    assert "Allocate 438 Stale Nonce: the nonce expired; the retry succeeded (frame 14)" in ok["12"]
+    assert ok["12"] == "Allocate 438 Stale Nonce: the nonce expired; the client retries with the new NONCE"
     bad = experts("coturn/stale-nonce.pcap", "msstun.diag.stale_nonce.failed")
     assert "Refresh 438 Stale Nonce" in bad["50"]
 
@@ -102,13 +103,14 @@ def test_unanswered_send_request_not_flagged():
 HEALTHY = ["coturn/turn-udp.pcap", "coturn/turn-udp-send.pcap", "coturn/turn-tcp.pcap",
            "coturn/turn-tcp-relay-rfc6062.pcap", "coturn/turn-tcp-relay-passive.pcap", "coturn/stunclient.pcap",
            "libnice/ice-rfc5245-udp.pcap", "libnice/ice-rfc5245-tcp.pcap", "libnice/ice-oc2007-udp.pcap",
-           "libnice/ice-oc2007-tcp.pcap", "libnice/msturn-allocate-oc2007-auth.pcap", "vectors/rfc5769.pcap",
+           "libnice/ice-oc2007-tcp.pcap", "libnice/msturn-allocate-oc2007-auth.pcap",
            "vectors/ms-turn-udp.pcap", "vectors/channeldata.pcap"]
 
 
 @pytest.mark.parametrize("pcap", HEALTHY)
 def test_no_error_verdict_on_healthy_capture(pcap):
-    # (libnice's OC2007R2 captures are not here: libnice really sent a bad FINGERPRINT in them)
+    # (vectors/rfc5769.pcap is not here: its lone ICE check is never nominated and no media follows,
+    # which the diagnosis calls a failed session; tests/test_diagnosis.py has the full list)
     rows = fields(pcap, ["frame.number", "_ws.expert.message"], filt="msstun && _ws.expert.severity == error")
     assert rows == []
 
