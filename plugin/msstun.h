@@ -465,6 +465,8 @@ gboolean msstun_want_expert(const msstun_msg_t *m, expert_field *ei);
 #define msstun_tree_visible(t) ((t) != NULL && PTREE_DATA(t)->visible)
 void msstun_register_stats(void);
 void msstun_stats_init(void);
+/* gui_tables.c: Statistics > MS-STUN/TURN/ICE table dialogs, -z msstun,*_table */
+void msstun_register_gui_tables(void);
 
 /* register.c: handles and preferences */
 extern int proto_msstun;
