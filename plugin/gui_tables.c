@@ -223,12 +223,12 @@ cells_frames(row_t *r, const msstun_element_t *el)
     cell_uint(r, last);
 }
 
+/* Frame, Last frame, Cause */
 static void
-cells_verdict(row_t *r, const msstun_element_t *el)
+cells_cause(row_t *r, const msstun_element_t *el)
 {
     char *cause = cause_text(el);
 
-    cell_str(r, verdict_name(el));
     cells_frames(r, el);
     cell_str(r, cause);
     g_free(cause);
@@ -279,13 +279,15 @@ fill_diag(stat_tap_table *t)
         r = row_begin(t);
         cell_uint(&r, i + 1);
         cell_str(&r, el->name);
-        cells_verdict(&r, el);
+        cell_str(&r, verdict_name(el));
+        cells_cause(&r, el);
         row_end(t, &r);
     }
 }
 
 static stat_tap_table_item alloc_fields[] = {
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "#",              "%u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Verdict",        "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Client",         "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Server",         "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Transport",      "%s" },
@@ -296,7 +298,6 @@ static stat_tap_table_item alloc_fields[] = {
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Permissions",    "%u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Channels",       "%u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Relayed frames", "%u" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Verdict",        "%s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Frame",          "%u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Last frame",     "%u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Cause",          "%s" },
@@ -317,6 +318,7 @@ fill_alloc(stat_tap_table *t)
         snprintf(transport, sizeof transport, "%s%s, %s relay", a->over_tcp ? "TCP" : "UDP",
                  a->msturn ? " [MS-TURN]" : "", a->transport == 6 ? "TCP" : "UDP");
         cell_uint(&r, a->id);
+        cell_str(&r, verdict_name(a->el));
         cell_ep(&r, &a->client);
         cell_ep(&r, &a->server);
         cell_str(&r, transport);
@@ -327,13 +329,14 @@ fill_alloc(stat_tap_table *t)
         cell_uint(&r, a->permissions);
         cell_uint(&r, a->channels);
         cell_uint(&r, a->relayed_frames);
-        cells_verdict(&r, a->el);
+        cells_cause(&r, a->el);
         row_end(t, &r);
     }
 }
 
 static stat_tap_table_item conn_fields[] = {
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "#",                 "%u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Verdict",           "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Connection ID",     "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Peer",              "%s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Allocation",        "%u" },
@@ -342,7 +345,6 @@ static stat_tap_table_item conn_fields[] = {
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Bound in",          "%u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Bind error",        "%s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Data frames",       "%u" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Verdict",           "%s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Frame",             "%u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Last frame",        "%u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Cause",             "%s" },
@@ -361,6 +363,7 @@ fill_conns(stat_tap_table *t)
         row_t r = row_begin(t);
 
         cell_uint(&r, c->el ? c->el->id : i + 1);
+        cell_str(&r, verdict_name(c->el));
         snprintf(buf, sizeof buf, "0x%08x", c->connection_id);
         cell_str(&r, buf);
         cell_ep(&r, &c->peer);
@@ -375,13 +378,14 @@ fill_conns(stat_tap_table *t)
             buf[0] = '\0';
         cell_str(&r, buf);
         cell_uint(&r, c->data_frames);
-        cells_verdict(&r, c->el);
+        cells_cause(&r, c->el);
         row_end(t, &r);
     }
 }
 
 static stat_tap_table_item ice_fields[] = {
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "#",              "%u" },
+    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Verdict",        "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Session",        "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Transport",      "%s" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "A",              "%s" },
@@ -392,7 +396,6 @@ static stat_tap_table_item ice_fields[] = {
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "B->A answered",  "%u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Nominated",      "%s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Media frames",   "%u" },
-    { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Verdict",        "%s" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Frame",          "%u" },
     { TABLE_ITEM_UINT,   TAP_ALIGN_RIGHT, "Last frame",     "%u" },
     { TABLE_ITEM_STRING, TAP_ALIGN_LEFT,  "Cause",          "%s" },
@@ -412,6 +415,7 @@ fill_ice(stat_tap_table *t)
         guint32 nom = 0;
 
         cell_uint(&r, p->id);
+        cell_str(&r, verdict_name(p->el));
         snprintf(buf, sizeof buf, "%s%s%s%s", p->session && p->session->el ? p->session->el->name : "",
                  p->session ? " (" : "", p->session ? p->ufrags : "", p->session ? ")" : "");
         cell_str(&r, buf);
@@ -434,7 +438,7 @@ fill_ice(stat_tap_table *t)
             buf[0] = '\0';
         cell_str(&r, buf);
         cell_uint(&r, p->media_frames);
-        cells_verdict(&r, p->el);
+        cells_cause(&r, p->el);
         row_end(t, &r);
     }
 }
@@ -447,7 +451,7 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_di
 static void table_reset(stat_tap_table *t);
 
 #define GUI_TABLE(title, cli, name, fields, fill) \
-    { { REGISTER_STAT_GROUP_GENERIC, title, "msstun", cli, table_init, table_packet, table_reset, free_cell, \
+    { { REGISTER_PACKET_STAT_GROUP_UNSORTED, title, "msstun", cli, table_init, table_packet, table_reset, free_cell, \
         NULL, G_N_ELEMENTS(fields), fields, 0, NULL, NULL, 0 }, name, fill, FILL_EMPTY }
 
 static gui_table_t gui_tables[] = {
