@@ -6,6 +6,14 @@
  * "simple statistics" dialog, tshark prints them with -z msstun,diag_table,
  * msstun,alloc_table, msstun,conns_table, msstun,ice_table).
  *
+ * Qt puts a plugin's table dialogs in the Statistics menu itself (the
+ * packet-statistics group; it drops a table registered in the generic
+ * group), and only stats_tree plugins in the MS-STUN/TURN/ICE submenu: so
+ * the diagnosis is also a stats_tree there, "MS-STUN/TURN/ICE/Diagnosis"
+ * (tshark -z msstun_diag,tree): one item per element, "<element>: <verdict>:
+ * <cause>", its count the element's messages and Min/Max Val its first and
+ * last frame.
+ *
  * The tables are a view: every verdict, cause and frame comes from the model,
  * so they say what -z msstun,diag and the expert infos say. The model is
  * complete only after the first pass; the GUI always retaps visited frames
@@ -19,6 +27,7 @@
 #include <stdio.h>
 #include <epan/tap.h>
 #include <epan/stat_tap_ui.h>
+#include <epan/stats_tree.h>
 #include <epan/to_str.h>
 #include <epan/proto_data.h>
 
@@ -540,9 +549,112 @@ table_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const v
     return TAP_PACKET_REDRAW;
 }
 
+/* ---- The diagnosis as a stats_tree ------------------------------------------------ */
+
+static gboolean diag_tree_done;
+
+static void
+diag_tree_init(stats_tree *st _U_)
+{
+    diag_tree_done = FALSE;
+}
+
+static void
+diag_tree_element(stats_tree *st, const msstun_element_t *el, int parent)
+{
+    wmem_array_t *lists[2] = { el->events, el->final_events };
+    char *cause = cause_text(el);
+    char *name = g_strdup_printf("%s: %s%s%s", el->name, verdict_name(el), *cause ? ": " : "", cause);
+    guint32 first = 0, last = 0;
+    int id = stats_tree_create_node(st, name, parent, STAT_DT_INT, TRUE);
+    guint n = el->trans ? wmem_array_get_count(el->trans) : 0;
+
+    /* count: the element's requests and responses; Min/Max Val: its frames */
+    for (guint i = 0; i < n; i++) {
+        const msstun_trans_t *t = *(msstun_trans_t **)wmem_array_index(el->trans, i);
+        avg_stat_node_add_value_int(st, name, parent, TRUE, (gint)t->req_frame);
+        if (t->rsp_frame)
+            avg_stat_node_add_value_int(st, name, parent, TRUE, (gint)t->rsp_frame);
+    }
+    if (!n) {
+        element_span(el, &first, &last);
+        if (first)
+            avg_stat_node_add_value_int(st, name, parent, TRUE, (gint)first);
+        if (last && last != first)
+            avg_stat_node_add_value_int(st, name, parent, TRUE, (gint)last);
+    }
+    /* its problems, the cause among them, each with its frames */
+    for (int l = 0; l < 2; l++)
+        for (guint i = 0; lists[l] && i < wmem_array_get_count(lists[l]); i++) {
+            const msstun_event_t *ev = *(msstun_event_t **)wmem_array_index(lists[l], i);
+            char *what;
+            if (ev->level == MSSTUN_V_OK)
+                continue;
+            what = g_strdup_printf("%s: %s", val_to_str_const(ev->level, msstun_verdict_vals, "?"),
+                                   ev->owner == el ? ev->text + ev->what : ev->text);
+            avg_stat_node_add_value_int(st, what, id, FALSE, (gint)ev->frame);
+            if (ev->last != ev->frame)
+                avg_stat_node_add_value_int(st, what, id, FALSE, (gint)ev->last);
+            g_free(what);
+        }
+    if (el->kind == MSSTUN_EL_ICE_SESSION) {
+        const msstun_ice_session_t *s = (const msstun_ice_session_t *)el->obj;
+        for (guint i = 0; s->pairs && i < wmem_array_get_count(s->pairs); i++) {
+            const msstun_ice_pair_t *p = *(msstun_ice_pair_t **)wmem_array_index(s->pairs, i);
+            if (p->el)
+                diag_tree_element(st, p->el, id);
+        }
+    }
+    g_free(name);
+    g_free(cause);
+}
+
+static tap_packet_status
+diag_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const void *p _U_,
+                 tap_flags_t flags _U_)
+{
+    const msstun_capture_verdict_t *cv;
+    wmem_array_t *els;
+    char *top;
+    guint n;
+
+    if (diag_tree_done)
+        return TAP_PACKET_DONT_REDRAW;
+    diag_tree_done = TRUE;
+    if (!model_complete(pinfo)) {
+        stats_tree_create_node(st, "the media-path model is complete after the first pass: run tshark with -2, "
+                                   "or open this dialog when the file has loaded", 0, STAT_DT_INT, FALSE);
+        return TAP_PACKET_REDRAW;
+    }
+    cv = msstun_path_finalize();
+    els = msstun_path_elements();
+    n = els ? wmem_array_get_count(els) : 0;
+    top = g_strdup_printf("Capture: %s%s%s%s", val_to_str_const(cv->verdict, msstun_verdict_vals, "?"),
+                          cv->cause ? ": " : "", cv->cause ? cv->cause->text : "",
+                          cv->el && cv->el->softened ? " (another path carried the media)" : "");
+    stats_tree_create_node(st, top, 0, STAT_DT_INT, FALSE);
+    stat_node_set_flags(st, top, 0, FALSE, ST_FLG_SORT_TOP);
+    if (cv->cause) {
+        avg_stat_node_add_value_int(st, top, 0, FALSE, (gint)cv->cause->frame);
+        if (cv->cause->last != cv->cause->frame)
+            avg_stat_node_add_value_int(st, top, 0, FALSE, (gint)cv->cause->last);
+    }
+    for (guint i = 0; i < n; i++) {
+        const msstun_element_t *el = *(msstun_element_t **)wmem_array_index(els, i);
+        if (el->kind != MSSTUN_EL_ICE_PAIR || !el->parent)
+            diag_tree_element(st, el, 0);
+    }
+    g_free(top);
+    return TAP_PACKET_REDRAW;
+}
+
 void
 msstun_register_gui_tables(void)
 {
+    /* items in the order of their first frame */
+    stats_tree_register_plugin("msstun", "msstun_diag", "MS-STUN/TURN/ICE/Diagnosis",
+                               (ST_SORT_COL_MIN << ST_FLG_SRTCOL_SHIFT) | ST_FLG_SORT_DESC, diag_tree_packet,
+                               diag_tree_init, NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(gui_tables); i++)
         register_stat_tap_table_ui(&gui_tables[i].ui);
 }

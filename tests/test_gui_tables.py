@@ -153,3 +153,61 @@ def test_tables_under_sanitizers():
     out = _run(args, san=True)
     assert out.count("=====\n") >= 2 * len(TABLES)
     assert "works one way only" in out
+
+
+def tree_items(pcap, two_pass=True):
+    """tshark's print of the Diagnosis stats_tree: (depth, item, count, min, max)"""
+    args = ["-n", "-r", capture(pcap), "-q", "-z", "msstun_diag,tree"] + (["-2"] if two_pass else [])
+    lines = _run(args).splitlines()
+    head = next(i for i, l in enumerate(lines) if l.startswith("Topic / Item"))
+    cols = [lines[head].index(c) for c in ("Count", "Average", "Min Val", "Max Val", "Rate (ms)")]
+
+    def num(line, k):
+        v = line[cols[k]:cols[k + 1]].strip()
+        return int(v) if v else None
+
+    items = []
+    for line in lines[head + 2:]:
+        if line.startswith("-----"):
+            break
+        if not line.strip():
+            continue
+        name = line[:cols[0]].rstrip()
+        depth = len(name) - len(name.lstrip(" "))
+        items.append((depth, name.strip(), num(line, 0), num(line, 2), num(line, 3)))
+    return items
+
+
+@pytest.mark.parametrize("pcap", ["fieldcase/fieldcase.pcap", "fieldcase/fieldcase-oneway.pcap",
+                                  "coturn/denied-peer.pcap", "libnice/ice-oc2007r2-oneway.pcap"])
+def test_diagnosis_tree_equals_json(pcap):
+    """Statistics > MS-STUN/TURN/ICE > Diagnosis (the stats_tree beside
+    Messages): the capture's verdict, then "<element>: <verdict>[: cause]"
+    for every element (pairs under their session), Min/Max Val its frames"""
+    rep = report(pcap)
+    items = tree_items(pcap)
+    top = items[0]
+    want = "Capture: " + rep["verdict"] + (": " + rep["cause"]["text"] if rep["cause"] else "")
+    assert top[0] == 0 and top[1] == want
+    if rep["cause"]:
+        assert (top[3], top[4]) == (rep["cause"]["frame"], rep["cause"]["last_frame"])
+    names = {i[1]: i for i in items}
+    for el in rep["elements"]:
+        cause = cause_of(el)
+        line = f"{el['name']}: {el['verdict']}" + (f": {cause}" if cause else "")
+        assert line in names, (line, list(names))
+        depth = names[line][0]
+        assert depth == (1 if el["kind"] == "ice_pair" else 0)
+        if el["kind"] not in ("other", "ice_session"):
+            assert names[line][2] > 0 and 0 < names[line][3] <= names[line][4]
+        if el["cause"]:
+            # the cause is an item under the element, at its frames
+            sub = f"{el['cause']['level']}: {el['cause']['text'][len(el['name']) + 2:]}" \
+                if el["cause"]["text"].startswith(el["name"] + ": ") else None
+            if sub:
+                assert sub in names and names[sub][3] == el["cause"]["frame"], sub
+
+
+def test_diagnosis_tree_single_pass():
+    items = tree_items("fieldcase/fieldcase-oneway.pcap", two_pass=False)
+    assert len(items) == 1 and "run tshark with -2" in items[0][1]
