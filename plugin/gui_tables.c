@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * gui_tables.c - the media-path model (media_path.c) as Wireshark's own table
- * dialogs: Statistics > MS-STUN/TURN/ICE > Diagnosis, TURN Allocations,
- * RFC 6062 Connections and ICE Pairs (stat_tap_table_ui; Qt shows them as its
- * "simple statistics" dialog, tshark prints them with -z msstun,diag_table,
- * msstun,alloc_table, msstun,conns_table, msstun,ice_table).
+ * gui_tables.c - the media-path model (media_path.c) as Wireshark's own
+ * dialogs. Four tables (stat_tap_table_ui; Qt shows them as its "simple
+ * statistics" dialog, tshark prints them): Statistics > MS-STUN/TURN/ICE/
+ * Diagnosis, .../TURN Allocations, .../RFC 6062 Connections, .../ICE Pairs;
+ * -z msstun,diag_table, msstun,alloc_table, msstun,conns_table,
+ * msstun,ice_table.
  *
  * Qt puts a plugin's table dialogs in the Statistics menu itself (the
  * packet-statistics group; it drops a table registered in the generic
@@ -18,8 +19,8 @@
  * so they say what -z msstun,diag and the expert infos say. The model is
  * complete only after the first pass; the GUI always retaps visited frames
  * (so does tshark -2), and the tables are filled from the model on the first
- * visited frame the tap delivers. A single pass (tshark without -2, or a live
- * capture) gets one row that says so. Every row names the frames to go to
+ * visited frame the tap delivers. A single pass (tshark without -2) gets one
+ * row that says so. Every row names the frames to go to
  * (Go > Go to Packet; the expert infos of the same causes sit on those frames).
  */
 #include "msstun.h"
