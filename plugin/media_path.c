@@ -855,6 +855,17 @@ msstun_path_finalize(void)
     return &capture_verdict;
 }
 
+#define MSSTUN_KEY_EXPERTS_RAISED 7     /* per-packet: this dissection raised the marks */
+
+/* Whether this frame was dissected on a later pass, when the model had seen
+ * the whole file. PINFO_FD_VISITED cannot tell at tap time: a frame is marked
+ * visited when its dissection ends, before the taps run. */
+gboolean
+msstun_path_complete(packet_info *pinfo)
+{
+    return p_get_proto_data(pinfo->pool, pinfo, proto_msstun, MSSTUN_KEY_EXPERTS_RAISED) != NULL;
+}
+
 /* The experts the whole capture puts on this frame, raised once per
  * dissection of it (a frame may hold several messages). */
 void
@@ -867,9 +878,9 @@ msstun_path_frame_experts(packet_info *pinfo, proto_item *item)
             frames_seen = pinfo->num;      /* what the next finalize must cover */
         return;
     }
-    if (p_get_proto_data(pinfo->pool, pinfo, proto_msstun, 7))
+    if (msstun_path_complete(pinfo))
         return;
-    p_add_proto_data(pinfo->pool, pinfo, proto_msstun, 7, GUINT_TO_POINTER(1));
+    p_add_proto_data(pinfo->pool, pinfo, proto_msstun, MSSTUN_KEY_EXPERTS_RAISED, GUINT_TO_POINTER(1));
     msstun_path_finalize();
     for (mk = (const mark_t *)wmem_map_lookup(final_marks, GUINT_TO_POINTER(pinfo->num)); mk; mk = mk->next)
         expert_add_info_format(pinfo, item, mk->ei, "%s", mk->text);

@@ -339,6 +339,7 @@ msstun_element_t *msstun_path_element(guint8 kind, void *obj, msstun_element_t *
 void msstun_path_message(msstun_msg_t *m);
 void msstun_path_media(packet_info *pinfo, msstun_conv_t *conv);
 void msstun_path_frame_experts(packet_info *pinfo, proto_item *item);
+gboolean msstun_path_complete(packet_info *pinfo);
 void msstun_msg_problem(msstun_msg_t *m, guint8 level, const char *text);
 void msstun_msg_expert(msstun_msg_t *m, proto_item *pi, expert_field *ei, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 void msstun_path_expert_level(expert_field *ei, int severity);
@@ -467,6 +468,8 @@ gboolean msstun_want_expert(const msstun_msg_t *m, expert_field *ei);
 #define msstun_tree_visible(t) ((t) != NULL && PTREE_DATA(t)->visible)
 void msstun_register_stats(void);
 void msstun_stats_init(void);
+/* gui_tables.c: Statistics > MS-STUN/TURN/ICE table dialogs, -z msstun,*_table */
+void msstun_register_gui_tables(void);
 
 /* register.c: handles and preferences */
 extern int proto_msstun;

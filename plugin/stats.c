@@ -455,4 +455,5 @@ msstun_register_stats(void)
                                msstun_stats_tree_packet, msstun_stats_tree_init, NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(report_uis); i++)
         register_stat_tap_ui(&report_uis[i], GUINT_TO_POINTER(sections[i]));
+    msstun_register_gui_tables();
 }
