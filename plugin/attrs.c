@@ -11,6 +11,8 @@
 #include "msstun.h"
 
 #include <epan/to_str.h>
+#include <epan/exceptions.h>
+#include <epan/show_exception.h>
 #include <wsutil/pint.h>
 
 #define ATTR_HDR_LEN 4
@@ -658,9 +660,70 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
 
 /* ---- Payload hand-off ---------------------------------------------------- */
 
-/* Relayed bytes (DATA, ChannelData, MS-TURN end-to-end data, RFC 6062 peer
- * data): STUN first (ICE checks through TURN), then registered heuristics,
- * then RFC 7983's first-byte demultiplexing (DTLS, RTP/RTCP), then data. */
+/* RTCP that is clear fills its bytes with whole packets (RFC 3550 6.1);
+ * SRTCP (RFC 3711 3.4) adds the E flag and index and an authentication tag
+ * behind the compound packet, and encrypts all but its first header. */
+static gboolean
+rtcp_tiles(tvbuff_t *tvb)
+{
+    int len = tvb_reported_length(tvb), off = 0;
+
+    while (off + 4 <= len) {
+        guint8 b0 = msstun_get_u8(tvb, off), pt = msstun_get_u8(tvb, off + 1);
+        if ((b0 >> 6) != 2 || pt < 192 || pt > 223)
+            return FALSE;
+        off += 4 * (tvb_get_ntohs(tvb, off + 2) + 1);
+    }
+    return off == len;
+}
+
+/* An RTP conversation set up for this flow (DTLS-SRTP by the DTLS
+ * dissector, SDP, ...): the RTP and RTCP dissectors know from it whether the
+ * media is SRTP, with the key RTP itself uses to find it. */
+static gboolean
+media_setup_known(packet_info *pinfo)
+{
+    static int proto_rtp_id = -2;
+    conversation_t *c;
+
+    if (proto_rtp_id == -2)
+        proto_rtp_id = proto_get_id_by_filter_name("rtp");
+    if (proto_rtp_id < 0)
+        return FALSE;
+    c = find_conversation(pinfo->num, &pinfo->net_dst, &pinfo->net_src, CONVERSATION_UDP, pinfo->destport,
+                          pinfo->srcport, NO_ADDR_B);
+    if (c && conversation_get_proto_data(c, proto_rtp_id))
+        return TRUE;
+    c = find_conversation(pinfo->num, &pinfo->net_src, &pinfo->net_dst, CONVERSATION_UDP, pinfo->srcport,
+                          pinfo->destport, NO_ADDR_B);
+    return c && conversation_get_proto_data(c, proto_rtp_id);
+}
+
+/* Media carried by TCP (TURN over TCP, ICE-TCP) still keys its DTLS-SRTP
+ * setup as UDP: the DTLS dissector registers SRTP for UDP only. Let RTP,
+ * RTCP and DTLS see the port type they key on, and put it back whatever
+ * they throw. */
+static void
+call_media(dissector_handle_t h, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    port_type saved = pinfo->ptype;
+
+    if (saved == PT_UDP) {
+        call_dissector(h, tvb, pinfo, tree);
+        return;
+    }
+    pinfo->ptype = PT_UDP;
+    TRY {
+        call_dissector(h, tvb, pinfo, tree);
+    }
+    CATCH_NONFATAL_ERRORS {
+        pinfo->ptype = saved;
+        show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+    }
+    ENDTRY;
+    pinfo->ptype = saved;
+}
+
 void
 msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
                        gboolean over_tcp, gboolean datagram)
@@ -668,37 +731,58 @@ msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int 
     msstun_handoff_payload_in(tvb, pinfo, tree, depth, over_tcp, datagram, NULL);
 }
 
+/* Relayed bytes (DATA, ChannelData, MS-TURN end-to-end data, ICE-TCP frames,
+ * RFC 6062 peer data): STUN first (ICE checks through TURN), then registered
+ * heuristics, then RFC 7983's first-byte demultiplexing (DTLS, RTP/RTCP,
+ * ZRTP), then data. SRTCP that no setup in the capture announced is not
+ * parsed as clear RTCP. */
 void
 msstun_handoff_payload_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
                           gboolean over_tcp, gboolean datagram, const msstun_msg_t *parent)
 {
+    static dissector_handle_t zrtp_handle;
     int len = tvb_reported_length(tvb);
     heur_dtbl_entry_t *hdtbl_entry;
     dissector_handle_t next = NULL;
-    guint8 b0;
+    msstun_class_t cls;
 
     if (len == 0)
         return;
     /* keep our Info text; what the payload's dissector writes follows it */
     col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", "");
     col_set_fence(pinfo->cinfo, COL_INFO);
-    if (depth < 4 && msstun_looks_like_stun(tvb, 0, len, pinfo, TRUE)) {
+    cls = msstun_classify(tvb, 0, pinfo, MSSTUN_CL_PAYLOAD);
+    if (depth < 4 && cls == MSSTUN_CLS_STUN) {
         dissect_msstun_message_in(tvb, pinfo, tree, over_tcp, depth + 1, parent);
         return;
     }
     msstun_path_media(pinfo, msstun_conv_get(pinfo, FALSE));
     if (dissector_try_heuristic(msstun_heur_subdissectors, tvb, pinfo, tree, &hdtbl_entry, NULL))
         return;
-    b0 = msstun_get_u8(tvb, 0);
-    if (datagram && msstun_pref_rfc7983_demux && len >= 12) {
-        if (b0 >= 20 && b0 <= 63)
-            next = msstun_dtls_handle;
-        else if (b0 >= 128 && b0 <= 191)
-            /* RFC 5761 4: RTCP packet types 192-223 */
-            next = msstun_get_u8(tvb, 1) >= 192 && msstun_get_u8(tvb, 1) <= 223 ? msstun_rtcp_handle : msstun_rtp_handle;
+    if (datagram && msstun_pref_rfc7983_demux) {
+        switch (cls) {
+        case MSSTUN_CLS_DTLS:
+            next = len >= 13 ? msstun_dtls_handle : NULL;
+            break;
+        case MSSTUN_CLS_RTP:
+            next = msstun_rtp_handle;
+            break;
+        case MSSTUN_CLS_RTCP:
+            next = media_setup_known(pinfo) || rtcp_tiles(tvb) ? msstun_rtcp_handle : NULL;
+            if (!next)
+                col_append_str(pinfo->cinfo, COL_INFO, "SRTCP (no setup in the capture), ");
+            break;
+        case MSSTUN_CLS_ZRTP:
+            if (!zrtp_handle)
+                zrtp_handle = find_dissector("zrtp");
+            next = len >= 12 && tvb_memeql(tvb, 4, (const guint8 *)"ZRTP", 4) == 0 ? zrtp_handle : NULL;
+            break;
+        default:
+            break;
+        }
     }
     if (next) {
-        call_dissector(next, tvb, pinfo, tree);
+        call_media(next, tvb, pinfo, tree);
     } else {
         col_append_fstr(pinfo->cinfo, COL_INFO, "%d bytes of data", len);
         call_dissector(msstun_data_handle, tvb, pinfo, tree);

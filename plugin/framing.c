@@ -10,6 +10,10 @@
  * Once a TCP connection is known to use a framing, every frame on it is
  * delimited with tcp_dissect_pdus; bytes that do not fit get an expert info
  * and the stream goes on.
+ *
+ * What is STUN is decided in one place, msstun_classify(), for every entry
+ * (port, heuristic, conversation, TCP frames, TURN payloads): RFC 7983 /
+ * RFC 9443 7 first-byte ranges, and a length that fits.
  */
 #include "msstun.h"
 
@@ -67,6 +71,8 @@ msstun_conv_get(packet_info *pinfo, gboolean create)
 
 /* ---- ChannelData and Multiplexed TURN ------------------------------------ */
 
+/* RFC 8656 12 narrows channels to 0x4000-0x4FFF (first byte 64-79, RFC 7983
+ * 7), but RFC 5766 servers still use 0x4000-0x7FFF (coturn 4.6.1 picks 0x7cf8) */
 static gboolean
 is_channel(guint16 ch)
 {
@@ -81,6 +87,135 @@ channel_pdu_len(tvbuff_t *tvb, int offset, gboolean over_tcp)
     if (ch == MSSTUN_MUX_CHANNEL)
         return 4 + len;              /* [MS-TURN] 2.2.3: length counts session id + data */
     return 4 + len + (over_tcp ? MSSTUN_PAD4(len) : 0);
+}
+
+/* ---- Demultiplexing (RFC 7983 7, RFC 9443 7) ------------------------------- */
+
+/* Classic RFC 3489 (and libnice's OC2007 mode) has no cookie and no marker:
+ * accept it only when the length fills the datagram exactly, the method is
+ * one we know and the attributes tile the message. */
+static gboolean
+looks_like_classic(tvbuff_t *tvb, int offset, int reported, gboolean strict)
+{
+    guint16 type, len, method;
+    int off = offset + MSSTUN_HDR_LEN, end = offset + reported;
+
+    if (reported < MSSTUN_HDR_LEN)
+        return FALSE;
+    type = tvb_get_ntohs(tvb, offset);
+    len = tvb_get_ntohs(tvb, offset + 2);
+    method = (type & 0x000F) | ((type & 0x00E0) >> 1) | ((type & 0x3E00) >> 2);
+    if (MSSTUN_HDR_LEN + len != reported || (len & 3) || (type & 0xC000))
+        return FALSE;
+    if (method < MSSTUN_M_BINDING || method > MSSTUN_M_CONNECTION_ATTEMPT)
+        return FALSE;
+    if (strict && len == 0)
+        return FALSE;
+    while (off + 4 <= end) {
+        guint16 alen = tvb_get_ntohs(tvb, off + 2);
+        off += 4 + alen + MSSTUN_PAD4(alen);
+    }
+    return off == end;
+}
+
+static gboolean
+conv_is_msturn(packet_info *pinfo)
+{
+    msstun_conv_t *conv = msstun_conv_get(pinfo, FALSE);
+    return conv && conv->is_msturn && pinfo->num >= conv->msturn_from;
+}
+
+static gboolean
+conv_is_turn(packet_info *pinfo)
+{
+    msstun_conv_t *conv = msstun_conv_get(pinfo, FALSE);
+    return conv && conv->is_turn;
+}
+
+/* The first two bits 00 and a length are not enough: a STUN message has the
+ * cookie and a length that is a multiple of 4 (RFC 5389 6), or the [MS-TURN]
+ * MAGIC-COOKIE attribute first, or is on a 5-tuple known to speak MS-TURN, or
+ * is classic STUN filling the datagram exactly; and it fits the bytes. */
+static msstun_class_t
+classify_stun(tvbuff_t *tvb, int offset, int avail, packet_info *pinfo, guint flags)
+{
+    gboolean cookie = avail >= 8 && tvb_bytes_exist(tvb, offset, 8) &&
+                      tvb_get_ntohl(tvb, offset + 4) == MSSTUN_COOKIE;
+    gboolean shown_broken = cookie && (flags & (MSSTUN_CL_PORT | MSSTUN_CL_CONV));
+    guint16 len;
+    int total;
+    gboolean fits;
+
+    if (avail < MSSTUN_HDR_LEN || !tvb_bytes_exist(tvb, offset, 4))
+        return shown_broken ? MSSTUN_CLS_STUN_CUT : MSSTUN_CLS_OTHER;
+    len = tvb_get_ntohs(tvb, offset + 2);
+    total = MSSTUN_HDR_LEN + len;
+    fits = (flags & MSSTUN_CL_STREAM) ? TRUE : (flags & MSSTUN_CL_PAYLOAD) ? total == avail : total <= avail;
+    if (fits) {
+        if (flags & MSSTUN_CL_STREAM)
+            return MSSTUN_CLS_STUN;       /* the stream's framing was recognised and delimits it */
+        if (cookie && (len & 3) == 0)
+            return MSSTUN_CLS_STUN;
+        if (len >= 8 && tvb_bytes_exist(tvb, offset + 20, 8) && tvb_get_ntohl(tvb, offset + 20) == 0x000F0004 &&
+            tvb_get_ntohl(tvb, offset + 24) == MSSTUN_MS_COOKIE)
+            return MSSTUN_CLS_STUN;
+        if (conv_is_msturn(pinfo))
+            return MSSTUN_CLS_STUN;
+        if (!cookie && !(flags & MSSTUN_CL_PAYLOAD) &&
+            looks_like_classic(tvb, offset, avail, (flags & MSSTUN_CL_HEUR) != 0))
+            return MSSTUN_CLS_STUN;
+    }
+    /* the cookie and a length that does not fit: a broken STUN message, shown
+     * as such where STUN is expected; anywhere else, someone else's bytes */
+    return shown_broken ? MSSTUN_CLS_STUN_CUT : MSSTUN_CLS_OTHER;
+}
+
+msstun_class_t
+msstun_classify(tvbuff_t *tvb, int offset, packet_info *pinfo, guint flags)
+{
+    int avail = tvb_reported_length_remaining(tvb, offset);
+    guint8 b0;
+    guint16 ch, len;
+
+    if (avail < 1)
+        return MSSTUN_CLS_OTHER;
+    b0 = msstun_get_u8(tvb, offset);
+    if (b0 <= 3)
+        return classify_stun(tvb, offset, avail, pinfo, flags);
+    if (b0 >= 16 && b0 <= 19)
+        return MSSTUN_CLS_ZRTP;
+    if (b0 >= 20 && b0 <= 63)
+        return MSSTUN_CLS_DTLS;
+    if (b0 >= 128 && b0 <= 191) {
+        /* RFC 5761 4: RTCP packet types 192-223 in the second byte */
+        guint8 b1 = avail >= 2 ? msstun_get_u8(tvb, offset + 1) : 0;
+        if (b1 >= 192 && b1 <= 223)
+            return avail >= 8 ? MSSTUN_CLS_RTCP : MSSTUN_CLS_OTHER;
+        return avail >= 12 ? MSSTUN_CLS_RTP : MSSTUN_CLS_OTHER;
+    }
+    if ((flags & MSSTUN_CL_PAYLOAD) || avail < 4 || (!(b0 >= 64 && b0 <= 127) && b0 != 0xFF))
+        return MSSTUN_CLS_OTHER;
+    ch = tvb_get_ntohs(tvb, offset);
+    len = tvb_get_ntohs(tvb, offset + 2);
+    if (ch == MSSTUN_MUX_CHANNEL) {
+        /* [MS-TURN] 2.2.3: 8-byte session id, then the data; never padded */
+        if (len >= 8 && ((flags & MSSTUN_CL_STREAM) || 4 + len == avail) &&
+            ((flags & (MSSTUN_CL_PORT | MSSTUN_CL_STREAM)) || conv_is_msturn(pinfo) || conv_is_turn(pinfo)))
+            return MSSTUN_CLS_CHANNEL;
+        return MSSTUN_CLS_OTHER;
+    }
+    if (b0 == 0xFF)
+        return MSSTUN_CLS_OTHER;
+    /* 64-127 (RFC 9443 gives 80-127 to QUIC, but not on a TURN 5-tuple): see
+     * is_channel(); padded to 4 over TCP, may be over UDP */
+    if (!(flags & MSSTUN_CL_STREAM) && 4 + len != avail && 4 + len + MSSTUN_PAD4(len) != avail)
+        return MSSTUN_CLS_OTHER;
+    /* a TURN 5-tuple (or a TCP connection whose framing says so); on the
+     * TURN port itself a ChannelData that fits is decoded as the built-in
+     * does (a capture may start after the ChannelBind) */
+    if ((flags & (MSSTUN_CL_PORT | MSSTUN_CL_STREAM)) || conv_is_turn(pinfo))
+        return MSSTUN_CLS_CHANNEL;
+    return MSSTUN_CLS_OTHER;
 }
 
 int
@@ -145,64 +280,41 @@ dissect_msstun_channel_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 /* How much a UDP datagram must prove before we call it STUN */
 enum { UDP_BY_PORT, UDP_BY_CONVERSATION, UDP_BY_HEURISTIC };
 
-/* Classic RFC 3489 (and libnice's OC2007 mode) has no cookie and no marker:
- * accept it only when the length fills the datagram exactly, the method is
- * one we know and the attributes tile the message. */
-static gboolean
-looks_like_classic(tvbuff_t *tvb, int reported, gboolean strict)
-{
-    guint16 type = tvb_get_ntohs(tvb, 0), len = tvb_get_ntohs(tvb, 2);
-    guint16 method = (type & 0x000F) | ((type & 0x00E0) >> 1) | ((type & 0x3E00) >> 2);
-    int off = MSSTUN_HDR_LEN;
-
-    if (reported < MSSTUN_HDR_LEN || MSSTUN_HDR_LEN + len != reported || (len & 3) || (type & 0xC000))
-        return FALSE;
-    if (method < MSSTUN_M_BINDING || method > MSSTUN_M_CONNECTION_ATTEMPT)
-        return FALSE;
-    if (strict && len == 0)
-        return FALSE;
-    while (off + 4 <= reported) {
-        guint16 alen = tvb_get_ntohs(tvb, off + 2);
-        off += 4 + alen + MSSTUN_PAD4(alen);
-    }
-    return off == reported;
-}
-
 static int
 dissect_udp_common(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int mode)
 {
+    static const guint flags[] = { MSSTUN_CL_PORT, MSSTUN_CL_CONV, MSSTUN_CL_HEUR };
     int reported = tvb_reported_length(tvb);
-    msstun_conv_t *conv;
-    guint16 first;
     int used;
 
-    if (reported < 4)
-        return 0;
-    first = tvb_get_ntohs(tvb, 0);
-    if (mode == UDP_BY_PORT && reported < MSSTUN_HDR_LEN && (first & 0xC000) == 0) {
-        col_clear(pinfo->cinfo, COL_INFO);
-        return dissect_msstun_message(tvb, pinfo, tree, FALSE, 0);
-    }
-    if ((first & 0xC000) == 0) {
-        /* on the registered port, the classic RFC 3489 format has no marker,
-         * and a truncated message is shown as such */
-        if (mode != UDP_BY_PORT && !msstun_looks_like_stun(tvb, 0, reported, pinfo, FALSE) &&
-            !looks_like_classic(tvb, reported, mode == UDP_BY_HEURISTIC))
-            return 0;
+    switch (msstun_classify(tvb, 0, pinfo, flags[mode])) {
+    case MSSTUN_CLS_STUN:
+    case MSSTUN_CLS_STUN_CUT:
         col_clear(pinfo->cinfo, COL_INFO);
         used = dissect_msstun_message(tvb, pinfo, tree, FALSE, 0);
         if (used < reported)
             proto_tree_add_expert_format(tree, pinfo, &ei_msstun_trailing, tvb, used, reported - used,
                                          "%d bytes after the STUN message", reported - used);
-        return reported;
+        break;
+    case MSSTUN_CLS_CHANNEL:
+        col_clear(pinfo->cinfo, COL_INFO);
+        dissect_msstun_channel_data(tvb, pinfo, tree, FALSE, 0);
+        break;
+    default:
+        /* DTLS, RTP/RTCP, ZRTP, QUIC, anyone's bytes: UDP goes on with its
+         * conversations, ports and heuristics, as without msstun */
+        return 0;
     }
-    if (!is_channel(first))
-        return 0;
-    conv = msstun_conv_get(pinfo, FALSE);
-    if (mode != UDP_BY_PORT && !(conv && (first == MSSTUN_MUX_CHANNEL ? conv->is_msturn : conv->is_turn)))
-        return 0;
-    col_clear(pinfo->cinfo, COL_INFO);
-    return dissect_msstun_channel_data(tvb, pinfo, tree, FALSE, 0);
+    if (mode != UDP_BY_CONVERSATION && !PINFO_FD_VISITED(pinfo)) {
+        /* the 5-tuple is STUN's: its conversation comes first, before any
+         * dissector a relayed DTLS-SRTP handshake set up on these addresses */
+        msstun_conv_t *conv = msstun_conv_get(pinfo, TRUE);
+        if (!conv->udp_claimed) {
+            conv->udp_claimed = TRUE;
+            conversation_set_dissector(find_or_create_conversation(pinfo), msstun_udp_conv_handle);
+        }
+    }
+    return reported;
 }
 
 int
@@ -211,8 +323,8 @@ dissect_msstun_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *da
     return dissect_udp_common(tvb, pinfo, tree, UDP_BY_PORT);
 }
 
-/* For 5-tuples a heuristic claimed: ICE keep-alives and ChannelData carry
- * no marker, but DTLS and RTP share the 5-tuple and must pass through. */
+/* For 5-tuples known to be STUN: ICE keep-alives and ChannelData carry no
+ * marker, but DTLS and RTP share the 5-tuple and must pass through. */
 int
 dissect_msstun_udp_conv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
@@ -225,10 +337,7 @@ dissect_msstun_udp_conv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
 msstun_bool_t
 dissect_msstun_heur_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    if (dissect_udp_common(tvb, pinfo, tree, UDP_BY_HEURISTIC) == 0)
-        return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), msstun_udp_conv_handle);
-    return TRUE;
+    return dissect_udp_common(tvb, pinfo, tree, UDP_BY_HEURISTIC) != 0;
 }
 
 /* ---- TCP framing detection ------------------------------------------------ */
@@ -268,7 +377,7 @@ detect_tcp_framing(tvbuff_t *tvb, packet_info *pinfo, msstun_conv_t *conv)
         (stun_header_at(tvb, 2, pinfo) ||
          /* classic STUN (libnice OC2007 ICE-TCP): the two lengths must agree */
          (tvb_bytes_exist(tvb, 2, MSSTUN_HDR_LEN) &&
-          looks_like_classic(tvb_new_subset_remaining(tvb, 2), MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, 4), TRUE))))
+          looks_like_classic(tvb, 2, MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, 4), TRUE))))
         return MSSTUN_FRAMING_RFC4571;
     if (stun_header_at(tvb, 0, pinfo))
         return MSSTUN_FRAMING_RAW;
@@ -324,26 +433,26 @@ static void
 dissect_inner(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint8 framing)
 {
     int len = tvb_reported_length(tvb);
-    guint16 first;
+    int used;
 
-    if (len < 4) {
-        msstun_handoff_payload(tvb, pinfo, tree, 0, TRUE, TRUE);
-        return;
-    }
-    first = tvb_get_ntohs(tvb, 0);
-    if ((first & 0xC000) == 0 && len >= MSSTUN_HDR_LEN) {
-        int used = dissect_msstun_message(tvb, pinfo, tree, TRUE, 0);
+    switch (len < 4 ? MSSTUN_CLS_OTHER : msstun_classify(tvb, 0, pinfo, MSSTUN_CL_STREAM)) {
+    case MSSTUN_CLS_STUN:
+        used = dissect_msstun_message(tvb, pinfo, tree, TRUE, 0);
         if (used < len)
             proto_tree_add_expert_format(tree, pinfo, &ei_msstun_trailing, tvb, used, len - used,
                                          "%d bytes after the STUN message", len - used);
-    } else if (is_channel(first)) {
+        return;
+    case MSSTUN_CLS_CHANNEL:
         dissect_msstun_channel_data(tvb, pinfo, tree, TRUE, 0);
-    } else if (framing == MSSTUN_FRAMING_RFC4571) {
+        return;
+    default:
+        break;
+    }
+    if (framing == MSSTUN_FRAMING_RFC4571 || len < 4)
         /* ICE-TCP: media shares the connection with the checks */
         msstun_handoff_payload(tvb, pinfo, tree, 0, TRUE, TRUE);
-    } else {
+    else
         bad_framing(tvb, pinfo, tree, framing);
-    }
 }
 
 static int

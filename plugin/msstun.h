@@ -50,6 +50,7 @@ typedef gboolean msstun_bool_t;
 #define MSSTUN_FP_XOR           0x5354554E   /* RFC 5389 15.5: "STUN" */
 #define MSSTUN_MUX_CHANNEL      0xFF10       /* [MS-TURN] 2.2.3 Multiplexed TURN */
 #define MSSTUN_DEFAULT_PORT     3478
+#define MSSTUN_DEFAULT_PORTS    "3478-3481"  /* STUN/TURN, and Teams' media relay ports */
 
 /* Header format ("network version"), values as the built-in stun.network_version */
 enum {
@@ -210,6 +211,7 @@ typedef struct msstun_conv {
     guint    n_transactions;
     gboolean trans_cap_hit;
     guint32  media_frames, media_first_in, media_last_in;   /* non-STUN frames msstun handed on */
+    gboolean udp_claimed;      /* framing.c: this UDP 5-tuple's conversation dissector is msstun's */
 } msstun_conv_t;
 
 /* A TURN allocation (turn.c): one per client 5-tuple on the server, file scope. */
@@ -413,6 +415,25 @@ const char *msstun_endpoint_str(packet_info *pinfo, const msstun_endpoint_t *ep)
 void msstun_endpoint_buf(const msstun_endpoint_t *ep, char *buf, size_t size);
 
 /* framing.c */
+/* What a payload is, by RFC 7983 7 / RFC 9443 7 first-byte ranges and a
+ * length that fits: the one decision every entry (port, heuristic,
+ * conversation, TCP frame, TURN payload) takes. */
+typedef enum {
+    MSSTUN_CLS_OTHER = 0,   /* not ours, not media we know: hand on */
+    MSSTUN_CLS_STUN,        /* a STUN message that fits */
+    MSSTUN_CLS_STUN_CUT,    /* the cookie, but the message does not fit: shown as a broken message */
+    MSSTUN_CLS_CHANNEL,     /* TURN ChannelData or [MS-TURN] 0xFF10 that fits */
+    MSSTUN_CLS_ZRTP,        /* 16-19 */
+    MSSTUN_CLS_DTLS,        /* 20-63 */
+    MSSTUN_CLS_RTP,         /* 128-191 */
+    MSSTUN_CLS_RTCP         /* 128-191, packet type 192-223 (RFC 5761 4) */
+} msstun_class_t;
+#define MSSTUN_CL_PORT    0x01   /* on a registered STUN/TURN port */
+#define MSSTUN_CL_CONV    0x02   /* on a 5-tuple already known to be STUN */
+#define MSSTUN_CL_HEUR    0x04   /* anywhere else: strictest */
+#define MSSTUN_CL_STREAM  0x08   /* one frame of a TCP connection whose framing is known */
+#define MSSTUN_CL_PAYLOAD 0x10   /* TURN DATA / ChannelData / RFC 6062 payload: STUN must fill it */
+msstun_class_t msstun_classify(tvbuff_t *tvb, int offset, packet_info *pinfo, guint flags);
 int  dissect_msstun_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 int  dissect_msstun_udp_conv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 int  dissect_msstun_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);

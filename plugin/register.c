@@ -484,9 +484,12 @@ proto_reg_handoff_msstun(void)
     msstun_rtcp_handle = find_dissector_add_dependency("rtcp", proto_msstun);
     msstun_dtls_handle = find_dissector_add_dependency("dtls", proto_msstun);
 
-    /* Registered after the built-in, so msstun owns the STUN port while it is enabled */
-    dissector_add_uint_with_preference("udp.port", MSSTUN_DEFAULT_PORT, msstun_udp_handle);
-    dissector_add_uint_with_preference("tcp.port", MSSTUN_DEFAULT_PORT, msstun_tcp_handle);
+    /* Registered after the built-in, so msstun owns the STUN port while it is
+     * enabled; 3479-3481 are the Teams / Skype for Business media relay ports
+     * (MS-TURN and 0xFF10 multiplexed TURN there need no Decode As). What is
+     * not STUN on them is returned to UDP/TCP (framing.c msstun_classify). */
+    dissector_add_uint_range_with_preference("udp.port", MSSTUN_DEFAULT_PORTS, msstun_udp_handle);
+    dissector_add_uint_range_with_preference("tcp.port", MSSTUN_DEFAULT_PORTS, msstun_tcp_handle);
 
     heur_dissector_add("udp", dissect_msstun_heur_udp, "MS-STUN/TURN over UDP", "msstun_udp", proto_msstun, HEURISTIC_ENABLE);
     heur_dissector_add("tcp", dissect_msstun_heur_tcp, "MS-STUN/TURN over TCP", "msstun_tcp", proto_msstun, HEURISTIC_ENABLE);

@@ -76,6 +76,40 @@ add_frame_link(msstun_msg_t *m, int hf, guint32 frame)
     proto_item_set_generated(it);
 }
 
+/* ---- RFC 6062 peer leg on TCP (relayed address <-> peer), seen on the TURN server ---- */
+
+/* The TCP connection between the relayed address and the peer that a
+ * ConnectionAttempt or Connect success announces carries the same bytes as
+ * the client's data connection: tie it to its CONNECTION-ID and allocation and
+ * decode it as RFC 6062 peer data (framing.c msstun_rfc6062_data_pdus). */
+static void
+register_tcp_peer_leg(msstun_msg_t *m, msstun_tcp_conn_t *c)
+{
+    msstun_alloc_t *a = c->alloc;
+    conversation_t *tc;
+    msstun_conv_t *leg;
+
+    if (!a || !a->relayed.valid || !c->peer.valid || c->peer.addr.type != a->relayed.addr.type)
+        return;
+    /* the peer connected to the relayed address, or the server connected from it */
+    tc = find_conversation(m->pinfo->num, &a->relayed.addr, &c->peer.addr, CONVERSATION_TCP, a->relayed.port,
+                           c->peer.port, 0);
+    if (!tc)
+        return;
+    leg = (msstun_conv_t *)conversation_get_proto_data(tc, proto_msstun);
+    if (!leg) {
+        leg = wmem_new0(wmem_file_scope(), msstun_conv_t);
+        conversation_add_proto_data(tc, proto_msstun, leg);
+    }
+    if (leg->data_from)
+        return;
+    leg->data_from = m->pinfo->num + 1;
+    leg->has_connection_id = TRUE;
+    leg->connection_id = c->connection_id;
+    leg->peer_leg_alloc = a;           /* the peer's side: not the client's data connection */
+    conversation_set_dissector(tc, msstun_tcp_handle);
+}
+
 static void
 track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
 {
@@ -140,6 +174,8 @@ track_rfc6062(msstun_msg_t *m, msstun_conv_t *conv)
         }
     }
     if (announce) {
+        if (!PINFO_FD_VISITED(pinfo))
+            register_tcp_peer_leg(m, c);
         if (c->bound_in)
             add_frame_link(m, hf_msstun_rfc6062_bound_in, c->bound_in);
     } else {
@@ -520,8 +556,9 @@ msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, ms
     proto_tree *rt = proto_item_add_subtree(ti, ett_msstun_rfc6062);
     msstun_tcp_conn_t *c = connection_lookup(conv->connection_id, NULL);
 
-    proto_item_append_text(ti, ", RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
-    if (c && !PINFO_FD_VISITED(pinfo)) {
+    proto_item_append_text(ti, conv->peer_leg_alloc ? ", RFC 6062 peer leg, CONNECTION-ID 0x%08x" :
+                           ", RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
+    if (c && !PINFO_FD_VISITED(pinfo) && !conv->peer_leg_alloc) {   /* counted once, on the client's side */
         c->data_frames++;
         if (c->alloc)
             c->alloc->relayed_frames++;
@@ -543,7 +580,8 @@ msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_
 {
     msstun_rfc6062_data_item(tvb, pinfo, tree, conv);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "TURN");
-    col_add_fstr(pinfo->cinfo, COL_INFO, "RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
+    col_add_fstr(pinfo->cinfo, COL_INFO, conv->peer_leg_alloc ? "RFC 6062 peer leg, CONNECTION-ID 0x%08x" :
+                 "RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
     if (msstun_rfc6062_data_pdus(tvb, pinfo, tree, conv) == 0)
         msstun_handoff_payload(tvb, pinfo, tree, 0, TRUE, FALSE);
     return tvb_captured_length(tvb);
