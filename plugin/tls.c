@@ -80,6 +80,7 @@ static int hf_ptls_form = -1, hf_ptls_content_type = -1, hf_ptls_version = -1, h
     hf_ptls_sslv2_sid_len = -1, hf_ptls_sslv2_chal_len = -1, hf_ptls_sslv2_cipher = -1,
     hf_ptls_sslv2_challenge = -1;
 static gint ett_ptls = -1, ett_ptls_hs = -1;
+static expert_field ei_ptls_lengthless = EI_INIT;
 
 /* ---- shapes ---------------------------------------------------------------- */
 
@@ -216,10 +217,13 @@ show_hello(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const ptls_conv_
     int off;
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "MS-TURN");
+    col_clear(pinfo->cinfo, COL_INFO);
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "[MS-TURN] pseudo-TLS %s hello (%s)",
                         client ? "client" : "server",
                         form == PTLS_FORM_MSOC_CLIENT || form == PTLS_FORM_MSOC_SERVER ? "MSOC form" :
-                        form == PTLS_FORM_SSLV2_CLIENT ? "SSLv2 form" : "other form");
+                        form == PTLS_FORM_SSLV2_CLIENT ? "SSLv2 form" :
+                        form == PTLS_FORM_HELLO_SERVER ? "ServerHello-only form" : "other form");
+    col_set_fence(pinfo->cinfo, COL_INFO);
     ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, len, ENC_NA);
     proto_item_append_text(ti, ", [MS-TURN] pseudo-TLS handshake, %s hello", client ? "client" : "server");
     t = proto_item_add_subtree(ti, ett_ptls);
@@ -273,6 +277,8 @@ show_hello(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const ptls_conv_
     }
 }
 
+static int dissect_ptls_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
+
 /* Hands bytes after the handshake (in the same segment) to the [MS-TURN]
  * framing; TCP's reassembly offsets are those of the whole segment. */
 static int
@@ -284,10 +290,71 @@ dissect_after_hello(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hel
     if (tvb_reported_length(tvb) <= (guint)hello_len)
         return tvb_captured_length(tvb);
     rest = tvb_new_subset_remaining(tvb, hello_len);
-    used = dissect_msstun_tcp(rest, pinfo, tree, data);
+    used = dissect_ptls_stream(rest, pinfo, tree, data);
     if (pinfo->desegment_len)
         pinfo->desegment_offset += hello_len;
     return used > 0 ? hello_len + used : (int)tvb_captured_length(tvb);
+}
+
+/* libnice (0.1.21, OC2007 TURN over TCP) writes the 2.1.4 type and reserved
+ * bytes and then the STUN message, without the length field, and marks its
+ * own Allocate as end-to-end data (0x03). Recognised by the STUN header
+ * right after the two bytes. */
+static gboolean
+lengthless_frame_at(tvbuff_t *tvb, int o)
+{
+    guint8 b0 = msstun_get_u8(tvb, o);
+
+    if ((b0 != 2 && b0 != 3) || msstun_get_u8(tvb, o + 1) != 0 || !tvb_bytes_exist(tvb, o + 2, 28))
+        return FALSE;
+    if (tvb_get_ntohs(tvb, o + 2) == MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, o + 6))
+        return FALSE;     /* a proper 2.1.4 frame with STUN inside */
+    if (msstun_get_u8(tvb, o + 2) & 0xC0)
+        return FALSE;
+    return tvb_get_ntohl(tvb, o + 6) == MSSTUN_COOKIE ||
+           (tvb_get_ntohl(tvb, o + 22) == 0x000F0004 && tvb_get_ntohl(tvb, o + 26) == MSSTUN_MS_COOKIE);
+}
+
+static guint
+ptls_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
+{
+    guint8 b0 = msstun_get_u8(tvb, offset);
+
+    if (lengthless_frame_at(tvb, offset))
+        return 2 + MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, offset + 4);
+    if ((b0 == 2 || b0 == 3) && msstun_get_u8(tvb, offset + 1) == 0)
+        return 4 + tvb_get_ntohs(tvb, offset + 2);
+    return tvb_reported_length_remaining(tvb, offset);
+}
+
+static int
+ptls_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    int len = tvb_reported_length(tvb);
+
+    if (lengthless_frame_at(tvb, 0)) {
+        proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, 2, ENC_NA);
+        proto_tree *ft = proto_item_add_subtree(ti, ett_ptls);
+        proto_item_append_text(ti, ", [MS-TURN] 2.1.4 framing without a length field");
+        proto_tree_add_item(ft, hf_msstun_msturn_frame_type, tvb, 0, 1, ENC_BIG_ENDIAN);
+        proto_tree_add_item(ft, hf_msstun_msturn_frame_reserved, tvb, 1, 1, ENC_BIG_ENDIAN);
+        expert_add_info_format(pinfo, ti, &ei_ptls_lengthless,
+            "[MS-TURN] 2.1.4 frame without its length field: the STUN message follows the type byte%s",
+            msstun_get_u8(tvb, 0) == 3 ? " (and is marked as end-to-end data, 0x03)" : "");
+        dissect_msstun_message(tvb_new_subset_remaining(tvb, 2), pinfo, tree, TRUE, 0);
+        return len;
+    }
+    return dissect_msstun_tcp(tvb, pinfo, tree, data);
+}
+
+/* After the handshake: [MS-TURN] 2.1.4 frames, decoded by framing.c; the
+ * length-less frames of libnice are split here. */
+static int
+dissect_ptls_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    col_clear(pinfo->cinfo, COL_INFO);
+    tcp_dissect_pdus(tvb, pinfo, tree, msstun_pref_desegment, 2, ptls_pdu_len, ptls_pdu, data);
+    return tvb_captured_length(tvb);
 }
 
 static int
@@ -348,7 +415,7 @@ dissect_pseudotls(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
             return call_dissector_with_data(tls_handle, tvb, pinfo, tree, data);
         }
     }
-    return dissect_msstun_tcp(tvb, pinfo, tree, data);
+    return dissect_ptls_stream(tvb, pinfo, tree, data);
 }
 
 /* First payload of a connection: is it a pseudo-TLS client hello? Sets up
@@ -494,9 +561,16 @@ msstun_tls_register(module_t *module, int proto)
             NULL, 0, NULL, HFILL } },
     };
     static gint *ett[] = { &ett_ptls, &ett_ptls_hs };
+    static ei_register_info ei[] = {
+        { &ei_ptls_lengthless, { "msstun.pseudotls.frame_without_length", PI_MALFORMED, PI_WARN,
+            "[MS-TURN] 2.1.4 frame without its length field", EXPFILL } },
+    };
+    expert_module_t *expert;
 
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    expert = expert_register_protocol(proto);
+    expert_register_field_array(expert, ei, array_length(ei));
 
     prefs_register_bool_preference(module, "pseudotls", "Detect [MS-TURN] pseudo-TLS",
         "Recognise the [MS-TURN] 2.1.1 pseudo-TLS handshake (Lync / Skype for Business on TCP 443 and, by "
