@@ -73,6 +73,11 @@ static wmem_map_t *ptls_convs;    /* conversation_t * -> ptls_conv_t * */
 
 static dissector_handle_t msstun_tls_app_handle, msstun_dtls_app_handle, ptls_handle, ptls_443_handle;
 static dissector_handle_t tls_handle, dtls_handle, next_443_handle;
+static dissector_handle_t alpn_tls_handle[2], alpn_dtls_handle[2];
+static int proto_alpn_tls = -1, proto_alpn_dtls = -1;
+/* who had an ALPN id before msstun (the built-in turnchannel has "stun.turn") */
+static dissector_handle_t prev_alpn_tls[2], prev_alpn_dtls[2];
+static const char *const alpn_ids[2] = { "stun.turn", "stun.nat-discovery" };
 
 static int hf_ptls_form = -1, hf_ptls_content_type = -1, hf_ptls_version = -1, hf_ptls_length = -1,
     hf_ptls_hs_type = -1, hf_ptls_hs_length = -1, hf_ptls_random = -1, hf_ptls_session_id = -1,
@@ -489,6 +494,31 @@ dissect_msstun_dtls_app(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
     return dissect_msstun_udp(tvb, pinfo, tree, data);
 }
 
+/* ALPN entries: the first record of a session picks the session's
+ * application dissector, msstun's while msstun is enabled, else the one the
+ * id had before (so --disable-protocol msstun gives the built-in view). */
+static int
+dissect_alpn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data, gboolean dtls, int id)
+{
+    dissector_handle_t h = dtls ? msstun_dtls_app_handle : msstun_tls_app_handle;
+
+    if (!msstun_enabled()) {
+        h = dtls ? prev_alpn_dtls[id] : prev_alpn_tls[id];
+        if (!h)
+            return 0;
+    }
+    tls_set_appdata_dissector(dtls ? dtls_handle : tls_handle, pinfo, h);
+    return call_dissector_with_data(h, tvb, pinfo, tree, data);
+}
+
+#define ALPN_ENTRY(fn, dtls, id) \
+    static int fn(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data) \
+    { return dissect_alpn(tvb, pinfo, tree, data, dtls, id); }
+ALPN_ENTRY(dissect_alpn_tls_turn, FALSE, 0)
+ALPN_ENTRY(dissect_alpn_tls_disc, FALSE, 1)
+ALPN_ENTRY(dissect_alpn_dtls_turn, TRUE, 0)
+ALPN_ENTRY(dissect_alpn_dtls_disc, TRUE, 1)
+
 /* STUN at the start of the decrypted stream: raw, RFC 4571 or [MS-TURN] 2.1.4 framed */
 static gboolean
 stream_starts_with_stun(tvbuff_t *tvb, packet_info *pinfo)
@@ -590,6 +620,7 @@ msstun_tls_handoff(void)
 {
     static gboolean done = FALSE;
     dissector_table_t tcp_port;
+    int i;
 
     if (done)
         return;
@@ -597,11 +628,23 @@ msstun_tls_handoff(void)
     tls_handle = find_dissector("tls");
     dtls_handle = find_dissector("dtls");
 
-    /* RFC 7443 ALPN ids; replaces turnchannel's "stun.turn" entry */
-    dissector_add_string("tls.alpn", "stun.turn", msstun_tls_app_handle);
-    dissector_add_string("tls.alpn", "stun.nat-discovery", msstun_tls_app_handle);
-    dissector_add_string("dtls.alpn", "stun.turn", msstun_dtls_app_handle);
-    dissector_add_string("dtls.alpn", "stun.nat-discovery", msstun_dtls_app_handle);
+    /* RFC 7443 ALPN ids; takes "stun.turn" over from turnchannel. The entry
+     * handles belong to a helper protocol of TLS: they run while msstun is
+     * disabled too (and then pick the old owner), and TLS shows their name. */
+    proto_alpn_tls = proto_register_protocol_in_name_only("MS-STUN/TURN/ICE (msstun plugin)", "MSSTUN",
+        "msstun.tls_alpn", proto_get_id_by_filter_name("tls"), FT_PROTOCOL);
+    proto_alpn_dtls = proto_register_protocol_in_name_only("MS-STUN/TURN/ICE (msstun plugin)", "MSSTUN",
+        "msstun.dtls_alpn", proto_get_id_by_filter_name("dtls"), FT_PROTOCOL);
+    alpn_tls_handle[0] = create_dissector_handle(dissect_alpn_tls_turn, proto_alpn_tls);
+    alpn_tls_handle[1] = create_dissector_handle(dissect_alpn_tls_disc, proto_alpn_tls);
+    alpn_dtls_handle[0] = create_dissector_handle(dissect_alpn_dtls_turn, proto_alpn_dtls);
+    alpn_dtls_handle[1] = create_dissector_handle(dissect_alpn_dtls_disc, proto_alpn_dtls);
+    for (i = 0; i < 2; i++) {
+        prev_alpn_tls[i] = dissector_get_string_handle(find_dissector_table("tls.alpn"), alpn_ids[i]);
+        prev_alpn_dtls[i] = dissector_get_string_handle(find_dissector_table("dtls.alpn"), alpn_ids[i]);
+        dissector_add_string("tls.alpn", alpn_ids[i], alpn_tls_handle[i]);
+        dissector_add_string("dtls.alpn", alpn_ids[i], alpn_dtls_handle[i]);
+    }
     /* RFC 8656 3.1: TURN over TLS / DTLS on 5349 (preferences msstun.tls.port, msstun.dtls.port) */
     dissector_add_uint_range_with_preference("tls.port", "5349", msstun_tls_app_handle);
     dissector_add_uint_range_with_preference("dtls.port", "5349", msstun_dtls_app_handle);

@@ -16,7 +16,7 @@
 # deleted after each scenario and, on any exit, by the EXIT trap.
 #
 # Needs root and the Debian packages coturn, openssl, libssl-dev, gcc,
-# wireshark-common/tshark (dumpcap, capinfos) and iproute2.
+# wireshark-common/tshark (dumpcap, capinfos), iproute2 and ethtool.
 #
 # Usage: sudo ./make-captures.sh [scenario ...]     (default: all scenarios)
 #        OUT=/some/dir ./make-captures.sh            (write the pcaps elsewhere)
@@ -158,8 +158,12 @@ prepare() {
 
 # ---------------------------------------------------------------- scenarios
 sc_turn_tls() {
-    ns_up; start_server; start_peer; start_capture turn-tls
-    run_client uclient 15 "${UC[@]}" -t -S -n 3 -e $PEER_IP -r 3480 $SERVER_IP
+    # MTU 1000 on lo and 1001-byte ChannelData (padded to 1004): every data
+    # record spans two TCP segments (no segmentation offload, so the capture
+    # shows the segments), and the ChannelData carries padding
+    ns_up; nsx ip link set lo mtu 1000; nsx ethtool -K lo tso off gso off >/dev/null
+    start_server; start_peer; start_capture turn-tls
+    run_client uclient 15 "${UC[@]}" -t -S -l 1001 -n 3 -e $PEER_IP -r 3480 $SERVER_IP
     finish turn-tls
 }
 
