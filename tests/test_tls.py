@@ -12,7 +12,8 @@ import pytest
 
 from conftest import _run, capture, fields
 
-TLS_CAPS = ["tls/turn-tls.pcap", "tls/turn-tls-rfc6062.pcap"]
+TLS_CAPS = ["tls/turn-tls.pcap", "tls/turn-tls-rfc6062.pcap", "tls/turn-tls-noalpn.pcap",
+            "tls/turn-tls-rfc6062-ice.pcap"]
 PTLS_CAPS = ["tls/pseudotls-oc2007r2.pcap", "tls/pseudotls-oc2007.pcap", "tls/pseudotls-google.pcap",
              "tls/pseudotls-standin.pcap"]
 
@@ -30,7 +31,8 @@ def tls_fields(pcap, names, extra=(), **kw):
 def split_stream(data):
     """STUN messages and ChannelData frames of one direction of a TURN-over-TLS
     connection, in order: [("stun", type) | ("chan", channel)]. RFC 6062: after
-    a ConnectionBind request / success the direction carries peer data."""
+    a ConnectionBind request / success the direction carries peer data, counted
+    when it is RFC 4571-framed STUN (ICE checks)."""
     out, i = [], 0
     while i + 4 <= len(data):
         first, length = int.from_bytes(data[i:i + 2], "big"), int.from_bytes(data[i + 2:i + 4], "big")
@@ -38,6 +40,9 @@ def split_stream(data):
             out.append(("stun", first))
             i += 20 + length
             if first in (0x000B, 0x010B):
+                while i + 10 <= len(data) and data[i + 6:i + 10] == bytes.fromhex("2112a442"):
+                    out.append(("stun", int.from_bytes(data[i + 2:i + 4], "big")))
+                    i += 2 + int.from_bytes(data[i:i + 2], "big")
                 break
         elif first < 0x8000:
             out.append(("chan", first))
@@ -79,7 +84,7 @@ def decrypted_dtls_records(pcap):
 
 
 def msstun_counts(pcap):
-    rows = tls_fields(pcap, ["msstun.type", "msstun.channel"])
+    rows = tls_fields(pcap, ["msstun.type", "msstun.channel"], filt="tls || dtls")
     stun = sum(len(r["msstun.type"].split(",")) for r in rows if r["msstun.type"])
     chan = sum(len(r["msstun.channel"].split(",")) for r in rows if r["msstun.channel"])
     return stun, chan
@@ -92,10 +97,12 @@ def test_every_decrypted_tls_message_is_decoded(pcap):
     msgs = decrypted_tls_messages(pcap)
     stun = sum(1 for k, _ in msgs if k == "stun")
     chan = sum(1 for k, _ in msgs if k == "chan")
-    assert stun >= 20
+    assert stun >= (6 if "noalpn" in pcap else 20)
     assert msstun_counts(pcap) == (stun, chan)
     if pcap == "tls/turn-tls.pcap":
         assert chan >= 6          # uclient -t: ChannelData over TLS, padded
+    if pcap == "tls/turn-tls-rfc6062-ice.pcap":
+        assert [t for k, t in msgs].count(0x0001) >= 6      # ICE checks in the data connection
 
 
 def test_every_decrypted_dtls_record_is_decoded():
@@ -193,6 +200,34 @@ def test_rfc6062_over_tls_end_to_end():
         assert len(data) >= 3 and all(set(r["msstun.rfc6062.connection_id"].split(",")) == {cid} for r in data)
     out = _run(["-n", "-2", "-q", "-r", capture(pcap), "-z", "msstun,conns"] + keylog(pcap))
     assert out.count("verdict: OK") == 2, out
+
+
+def test_tls_without_alpn_by_heuristic_and_by_port():
+    """No ALPN: the msstun_tls heuristic takes the session, and without it the
+    tls.port 5349 entry; with neither (Decode As gives 5349 to HTTP) nothing."""
+    pcap = "tls/turn-tls-noalpn.pcap"
+    assert not tls_fields(pcap, ["tls.handshake.extensions_alpn_str"], filt="tls.handshake.extensions_alpn_str")
+
+    def types(*extra):
+        return [r["msstun.type"] for r in tls_fields(pcap, ["msstun.type"], extra=extra, filt="msstun.type")]
+    want = ["0x0001", "0x0101", "0x0003", "0x0113", "0x0003", "0x0103", "0x0004", "0x0104"]
+    assert types() == want
+    assert types("-d", "tls.port==5349,http") == want
+    assert types("--disable-heuristic", "msstun_tls") == want
+    assert types("--disable-heuristic", "msstun_tls", "-d", "tls.port==5349,http") == []
+
+
+def test_ice_checks_in_rfc6062_data_connection_over_tls():
+    pcap = "tls/turn-tls-rfc6062-ice.pcap"
+    rows = tls_fields(pcap, ["frame.number", "msstun.type", "msstun.response-in", "msstun.rfc6062.connection_id",
+                             "msstun.tcp_frame_length", "msstun.att.crc32.status"],
+                      filt="tls && msstun.rfc6062.connection_id")
+    checks = [r for r in rows if "0x0001" in r["msstun.type"].split(",")]
+    assert len(checks) == 6 and all(r["msstun.response-in"] and r["msstun.tcp_frame_length"] for r in checks)
+    assert all(set(r["msstun.att.crc32.status"].split(",")) == {"1"} for r in rows)
+    out = _run(["-n", "-2", "-q", "-r", capture(pcap), "-z", "msstun,diag"] + keylog(pcap))
+    assert "verdict: OK: pair 1 works in both directions" in out, out
+    assert "(relayed)" in out and out.count("verdict: OK") == 3, out      # allocation, connection, ICE
 
 
 def test_tls_preferences_and_tables():

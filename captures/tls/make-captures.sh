@@ -179,7 +179,23 @@ sc_turn_tls_rfc6062() {
     finish turn-tls-rfc6062
 }
 
-ALL=(turn_tls turn_dtls turn_tls_rfc6062)
+# turn-tls-client.py: coturn is the server; the scripted client sends what
+# uclient cannot (no ALPN; ICE checks in RFC 4571 framing in a data connection)
+PYC=(env SSLKEYLOGFILE="$WORK/keys.log" python3 "$HERE/turn-tls-client.py")
+
+sc_turn_tls_noalpn() {
+    ns_up; start_server; start_capture turn-tls-noalpn
+    run_client client 10 "${PYC[@]}" noalpn $SERVER_IP 5349 $USER_NAME $USER_PASS
+    finish turn-tls-noalpn
+}
+
+sc_turn_tls_rfc6062_ice() {
+    ns_up; start_server; start_capture turn-tls-rfc6062-ice
+    run_client client 10 "${PYC[@]}" rfc6062 $SERVER_IP 5349 $USER_NAME $USER_PASS $PEER_IP:3481
+    finish turn-tls-rfc6062-ice
+}
+
+ALL=(turn_tls turn_dtls turn_tls_rfc6062 turn_tls_noalpn turn_tls_rfc6062_ice)
 
 main() {
     [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }
