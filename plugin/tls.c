@@ -52,6 +52,8 @@ static const value_string ptls_form_vals[] = {
     { 0, NULL }
 };
 
+static const value_string ptls_content_vals[] = { { 22, "Handshake" }, { 0, NULL } };
+
 static const value_string ptls_hs_vals[] = {
     { 1, "ClientHello" }, { 2, "ServerHello" }, { 14, "ServerHelloDone" }, { 0, NULL }
 };
@@ -565,7 +567,7 @@ msstun_tls_register(module_t *module, int proto)
         { &hf_ptls_form, { "Pseudo-TLS form", "msstun.pseudotls.form", FT_UINT8, BASE_DEC,
             VALS(ptls_form_vals), 0, "Which shape of the [MS-TURN] 2.1.1 pseudo-TLS hello this is", HFILL } },
         { &hf_ptls_content_type, { "Record content type", "msstun.pseudotls.content_type", FT_UINT8, BASE_DEC,
-            NULL, 0, "22 = handshake", HFILL } },
+            VALS(ptls_content_vals), 0, NULL, HFILL } },
         { &hf_ptls_version, { "Version", "msstun.pseudotls.version", FT_UINT16, BASE_HEX, NULL, 0, NULL, HFILL } },
         { &hf_ptls_length, { "Record length", "msstun.pseudotls.length", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL } },
         { &hf_ptls_hs_type, { "Handshake message", "msstun.pseudotls.handshake_type", FT_UINT8, BASE_DEC,
