@@ -452,6 +452,18 @@ try_client_hello(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     return call_dissector_with_data(ptls_handle, tvb, pinfo, tree, data);
 }
 
+/* a 2.1.4 TURN control frame holding a STUN message that fills it */
+static gboolean
+msturn_control_frame_at_start(tvbuff_t *tvb, packet_info *pinfo)
+{
+    int flen;
+
+    if (tvb_captured_length(tvb) < 4 + MSSTUN_HDR_LEN || msstun_get_u8(tvb, 0) != 2 || msstun_get_u8(tvb, 1) != 0)
+        return FALSE;
+    flen = tvb_get_ntohs(tvb, 2);
+    return flen == MSSTUN_HDR_LEN + tvb_get_ntohs(tvb, 6) && msstun_looks_like_stun(tvb, 4, flen, pinfo, TRUE);
+}
+
 static gboolean
 msstun_enabled(void)
 {
@@ -468,6 +480,14 @@ dissect_ptls_443(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         int r = try_client_hello(tvb, pinfo, tree, data, &need);
         if (r > 0 || need)
             return r;
+        if (msturn_control_frame_at_start(tvb, pinfo)) {
+            /* the capture began after the handshake: [MS-TURN] 2.1.4 from here */
+            ptls_conv_t *pc = ptls_conv_new(pinfo);
+            pc->verdict = PTLS_PSEUDO;
+            pc->server_hello_in = G_MAXUINT32;      /* no hello to wait for */
+            conversation_set_dissector(find_or_create_conversation(pinfo), ptls_handle);
+            return call_dissector_with_data(ptls_handle, tvb, pinfo, tree, data);
+        }
         /* HTTPS (or anything else): TLS for the whole connection */
         conversation_set_dissector(find_or_create_conversation(pinfo), next_443_handle);
     }
@@ -529,6 +549,18 @@ stream_starts_with_stun(tvbuff_t *tvb, packet_info *pinfo)
 
     if (msstun_looks_like_stun(tvb, 0, avail, pinfo, FALSE))
         return TRUE;
+    /* a first record shorter than a STUN header (a message split across
+     * records): type bits, a length that is a multiple of 4 and as much of
+     * the magic cookie as is there; the TCP entry then asks TLS for the rest */
+    if (avail >= 6 && avail < MSSTUN_HDR_LEN && tvb_captured_length(tvb) == (guint)avail &&
+        !(msstun_get_u8(tvb, 0) & 0xC0) && !(tvb_get_ntohs(tvb, 2) & 3)) {
+        static const guint8 cookie[4] = { 0x21, 0x12, 0xA4, 0x42 };
+        int i;
+        for (i = 4; i < MIN(avail, 8); i++)
+            if (msstun_get_u8(tvb, i) != cookie[i - 4])
+                return FALSE;
+        return TRUE;
+    }
     if (avail >= 2 + MSSTUN_HDR_LEN && tvb_get_ntohs(tvb, 0) >= MSSTUN_HDR_LEN &&
         msstun_looks_like_stun(tvb, 2, tvb_get_ntohs(tvb, 0), pinfo, TRUE))
         return TRUE;

@@ -6,11 +6,13 @@ Captures and frame numbers: captures/tls/README.md. What is expected is
 counted from the decrypted bytes themselves, as Wireshark's TLS/DTLS
 dissectors print them (follow,tls,raw and the "Decrypted DTLS" data source
 of -x), never from msstun's own output."""
+import os
 import re
+import subprocess
 
 import pytest
 
-from conftest import _run, capture, fields
+from conftest import WORK, _run, capture, fields
 
 TLS_CAPS = ["tls/turn-tls.pcap", "tls/turn-tls-rfc6062.pcap", "tls/turn-tls-noalpn.pcap",
             "tls/turn-tls-rfc6062-ice.pcap"]
@@ -215,6 +217,11 @@ def test_tls_without_alpn_by_heuristic_and_by_port():
     assert types("-d", "tls.port==5349,http") == want
     assert types("--disable-heuristic", "msstun_tls") == want
     assert types("--disable-heuristic", "msstun_tls", "-d", "tls.port==5349,http") == []
+    # the client wrote the Binding request in two TLS records and each Allocate in three
+    pieces = tls_fields(pcap, ["frame.number", "tls.reassembled_in"], filt="tls.reassembled_in")
+    assert len(pieces) >= 3
+    done = {r["frame.number"]: r["msstun.type"] for r in tls_fields(pcap, ["frame.number", "msstun.type"])}
+    assert all(done[r["tls.reassembled_in"].split(",")[0]] for r in pieces)
 
 
 def test_ice_checks_in_rfc6062_data_connection_over_tls():
@@ -260,6 +267,11 @@ def test_pseudotls_handshake_labelled_not_tls(pcap):
         assert "tls" not in p and "ssl" not in p and "msstun" in p, r
     for r in hellos:
         assert "[MS-TURN] pseudo-TLS" in r["_ws.col.Info"]
+    # each hello links to the other side's
+    links = fields(pcap, ["frame.number", "msstun.pseudotls.peer_in"], filt="msstun.pseudotls.form",
+                   extra=keylog(pcap))
+    peer = {r["frame.number"]: r["msstun.pseudotls.peer_in"] for r in links}
+    assert all(peer[peer[f]] == f for f in peer), peer
     forms = {r["msstun.pseudotls.form"] for r in hellos}
     if pcap.endswith("google.pcap"):
         assert forms == {"2", "5"}          # SSLv2 CLIENT-HELLO; ServerHello only
@@ -316,6 +328,18 @@ def test_https_on_443_stays_tls(pcap):
     assert [r["http.response.code"] for r in http] == ["200"]
 
 
+def test_pseudotls_capture_started_after_the_handshake():
+    """No hello seen (the capture began later): a 2.1.4 control frame with STUN
+    inside as the first bytes on 443 is taken as [MS-TURN] 2.1.4, not TLS."""
+    cut = os.path.join(WORK, "pseudotls-midstream.pcap")
+    subprocess.run(["editcap", "-r", capture("tls/pseudotls-standin.pcap"), cut, "32-43"], check=True)
+    os.chmod(cut, 0o644)
+    rows = fields(cut, ["frame.protocols", "msstun.type", "msstun.msturn_frame.type"], filt="tcp.len > 0")
+    assert [r["msstun.type"] for r in rows] == ["0x0003", "0x0113", "0x0003", "0x0103", ""]
+    assert rows[-1]["msstun.msturn_frame.type"] == "0x03"
+    assert not any("tls" in r["frame.protocols"].split(":") for r in rows)
+
+
 def test_pseudotls_switch_off():
     pcap = "tls/pseudotls-standin.pcap"
     rows = ptls_rows(pcap, extra=["-o", "msstun.pseudotls:FALSE"])
@@ -334,6 +358,17 @@ def test_https_stays_tls_with_msstun_disabled():
 @pytest.mark.parametrize("pcap", PTLS_CAPS)
 def test_pseudotls_single_pass(pcap):
     """Without -2 the same frames are labelled (decided on the first pass)."""
-    one = fields(pcap, ["msstun.pseudotls.form", "msstun.type"], extra=keylog(pcap), two_pass=False)
-    two = fields(pcap, ["msstun.pseudotls.form", "msstun.type"], extra=keylog(pcap))
-    assert one == two
+    filt = "ip.src == 127.0.0.1 && ip.dst == 127.0.0.1"
+    one = fields(pcap, ["msstun.pseudotls.form", "msstun.type"], extra=keylog(pcap), filt=filt, two_pass=False)
+    two = fields(pcap, ["msstun.pseudotls.form", "msstun.type"], extra=keylog(pcap), filt=filt)
+    assert one == two and any(r["msstun.pseudotls.form"] for r in one)
+
+
+def test_pseudotls_shaped_hello_rejected_by_a_real_tls_server_is_tls():
+    """The stand-in's MSOC hello to the HTTPS server draws a TLS alert: that
+    connection is TLS (the whole of it with two passes)."""
+    rows = fields("tls/pseudotls-standin.pcap", ["frame.protocols", "tls.handshake.type", "tls.alert_message.desc"],
+                  filt="ip.addr == 127.0.0.5 && tcp.len > 0 && frame.number > 40")
+    assert [r["tls.handshake.type"] for r in rows] == ["1", ""]
+    assert rows[1]["tls.alert_message.desc"] == "40"               # handshake_failure
+    assert not any("msstun" in r["frame.protocols"].split(":") for r in rows)

@@ -30,7 +30,8 @@ of 0x2d bytes without extensions; sslv2: an SSLv2-style CLIENT-HELLO of
 0x46 bytes), waits for the server's hello, then speaks proper 2.1.4 frames:
 an unauthenticated Allocate, the authenticated one after the 401 (USERNAME,
 REALM, NONCE, MESSAGE-INTEGRITY with the [MS-TURN] key and 64-byte padding
-rule), and one 0x03 end-to-end data frame.
+rule), and one 0x03 end-to-end data frame.  Pointed at a real TLS server it
+stops after the server's first record (a real server rejects the hello).
 
 The server's bytes are this script's own, built from [MS-TURN] 2.1.1,
 2.1.4 and the layouts in shared/reference/protocol.md; only libnice's bytes
@@ -205,6 +206,10 @@ def client(addr, port, user, password, form):
     conn.sendall(client_hello(form))
     head = recv_exact(conn, 5)
     hello = head + recv_exact(conn, struct.unpack(">H", head[3:5])[0])
+    if head[0] != 0x16:
+        log("client: the server answered with TLS record type %d: %s" % (head[0], hello.hex()))
+        conn.close()
+        return
     log("client: server hello %d bytes" % len(hello))
     version = attr(0x8008, struct.pack(">I", 1))
     tid = hashlib.sha256(b"msstun allocate 1 " + form.encode()).digest()[:16]

@@ -21,7 +21,8 @@
 # pseudotls-standin: no Lync client runs here, so fake-msturn-tls.py also
 # plays the client (its own MSOC-form and SSLv2-form hellos, then proper
 # 2.1.4 frames: Allocate, 401, authenticated Allocate, success, end-to-end
-# data).
+# data), and last the same MSOC-form hello sent to the HTTPS server, whose
+# TLS alert must leave that connection to TLS.
 #
 # Usage: ./make-libnice.sh [NAME...]   (default: all)
 set -euo pipefail
@@ -114,6 +115,9 @@ run() {
 				"$TURN_USER" "$TURN_PASS" $form >>"$WORK/$name.log" 2>&1 || rc=$?
 			sleep 0.2
 		done
+		# the same MSOC-form hello to the real HTTPS server, which rejects it: TLS
+		timeout 10 ip netns exec "$NS" /usr/bin/python3 "$HERE/fake-msturn-tls.py" client 127.0.0.5 443 \
+			"$TURN_USER" "$TURN_PASS" msoc >>"$WORK/$name.log" 2>&1 || rc=$?
 	else
 		timeout 15 ip netns exec "$NS" "$WORK/ice-pair" --bind 127.0.0.1 --port-l 40000 --port-r 40002 \
 			--compat "$compat" --transport udp --timeout 8 \

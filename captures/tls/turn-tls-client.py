@@ -8,7 +8,9 @@ coturn is the real server; this client and peer are stand-ins.  The TLS
 secrets go to SSLKEYLOGFILE (Python's ssl keylog_filename).
 
   noalpn  ADDR PORT USER PASS         Binding, then Allocate (401, success),
-                                      Refresh lifetime 0, over TLS without ALPN
+                                      Refresh lifetime 0, over TLS without ALPN;
+                                      the Binding request goes in two TLS
+                                      records, each Allocate in three
   rfc6062 ADDR PORT USER PASS PEER    Allocate TCP, CreatePermission, Connect
                                       to PEER (ip:port), ConnectionBind on a
                                       second TLS connection, then 3 framed
@@ -96,25 +98,28 @@ class Turn:
         self.s, self.user, self.password = s, user, password
         self.key = self.realm = self.nonce = None
 
-    def ask(self, mtype, label, body=b""):
+    def ask(self, mtype, label, body=b"", cuts=()):
         auth = b""
         if self.key:
             auth = attr(0x0006, self.user) + attr(0x0014, self.realm) + attr(0x0015, self.nonce)
-        self.s.sendall(message(mtype, tid(label), body + auth, key=self.key, fingerprint=True))
+        msg = message(mtype, tid(label), body + auth, key=self.key, fingerprint=True)
+        # cuts: one TLS record per piece (a message split across records)
+        for a, b in zip((0,) + tuple(cuts), tuple(cuts) + (len(msg),)):
+            self.s.sendall(msg[a:b])
         rtype, attrs = parse(recv_stun(self.s))
         log("%s: 0x%04x -> 0x%04x" % (label, mtype, rtype))
         if rtype & 0x0110 == 0x0110 and 0x0014 in attrs and not self.key:
             self.realm, self.nonce = attrs[0x0014], attrs[0x0015]
             self.key = hashlib.md5(self.user + b":" + self.realm + b":" + self.password).digest()
-            return self.ask(mtype, label + " retry", body)
+            return self.ask(mtype, label + " retry", body, cuts)
         return rtype, attrs
 
 
 def noalpn(addr, port, user, password):
     s = tls_connect(addr, port)
     t = Turn(s, user, password)
-    t.ask(0x0001, "binding")
-    t.ask(0x0003, "allocate", attr(0x0019, b"\x11\0\0\0"))
+    t.ask(0x0001, "binding", cuts=(7,))                 # header split over two records
+    t.ask(0x0003, "allocate", attr(0x0019, b"\x11\0\0\0"), cuts=(30, 60))
     t.ask(0x0004, "refresh", attr(0x000D, struct.pack(">I", 0)))
     s.close()
 
