@@ -21,6 +21,14 @@
  *     bits 2-3  which of 4 clients (10.0.0.1-4, source port 50000+n)
  *     bit 4     server port: 0 = 3478 (msstun's port), 1 = 50999 (heuristics)
  *     bit 5     TCP: do not advance the sequence number (retransmission)
+ *     bit 6     server port 443: the [MS-TURN] pseudo-TLS detector in front of
+ *               TLS (tls.c), then TLS or [MS-TURN] 2.1.4 framing
+ *     bit 7     server port 5349: the payload is the plaintext of TLS (TCP) or
+ *               DTLS (UDP) application data, handed to msstun's TLS/DTLS
+ *               heuristics and entry points as TLS/DTLS would after
+ *               decrypting (a harness-only shim, see tls_shim(); tshark
+ *               shows such a pcap as TLS/DTLS records)
+ * (bit 7 wins over bit 6, bit 6 over bit 4)
  *
  * Every input is dissected in a fresh epan session (all file-scope state,
  * conversations and reassembly start empty, so a crash file reproduces on
@@ -60,6 +68,8 @@ void proto_reg_handoff_msstun(void);
 #define TCP_HDR_LEN   20
 #define SERVER_PORT   3478
 #define ALT_PORT      50999
+#define PTLS_PORT     443
+#define TLS_PORT      5349
 #define MAX_PAYLOAD   (65535 - IP_HDR_LEN - TCP_HDR_LEN)
 
 /* the frames of one input; also the packet provider's data */
@@ -116,7 +126,8 @@ build_packet(guint8 ctrl, const guint8 *payload, guint len, guint32 seq[4][2], g
 {
     gboolean tcp = ctrl & 0x01, reply = (ctrl & 0x02) != 0;
     guint client = (ctrl >> 2) & 3;
-    guint16 cport = (guint16)(50000 + client), sport = (ctrl & 0x10) ? ALT_PORT : SERVER_PORT;
+    guint16 cport = (guint16)(50000 + client);
+    guint16 sport = (ctrl & 0x80) ? TLS_PORT : (ctrl & 0x40) ? PTLS_PORT : (ctrl & 0x10) ? ALT_PORT : SERVER_PORT;
     guint l4 = tcp ? TCP_HDR_LEN : UDP_HDR_LEN;
     guint total = IP_HDR_LEN + l4 + len;
     guint8 *p = (guint8 *)g_malloc0(total);
@@ -150,6 +161,41 @@ build_packet(guint8 ctrl, const guint8 *payload, guint len, guint32 seq[4][2], g
     memcpy(t + l4, payload, len);
     *out_len = total;
     return p;
+}
+
+/* Bit 7: decrypted TLS / DTLS application data. The TLS/DTLS heuristic
+ * lists run first (msstun's own entries among them), then msstun's
+ * application-data entries, as TLS does for an ALPN or tls.port session. */
+static heur_dissector_list_t tls_heur, dtls_heur;
+static dissector_handle_t msstun_tls_entry, msstun_dtls_entry;
+
+static int
+tls_shim(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    gboolean tcp = pinfo->ptype == PT_TCP;
+    heur_dtbl_entry_t *hdtbl_entry;
+
+    if (dissector_try_heuristic(tcp ? tls_heur : dtls_heur, tvb, pinfo, tree, &hdtbl_entry, NULL))
+        return tvb_captured_length(tvb);
+    return call_dissector(tcp ? msstun_tls_entry : msstun_dtls_entry, tvb, pinfo, tree);
+}
+
+static void
+tls_shim_handoff(void)
+{
+    int proto = proto_register_protocol("msstun fuzz TLS/DTLS plaintext shim", "fuzz-tls", "msstun_fuzz_tls");
+    dissector_handle_t h = create_dissector_handle(tls_shim, proto);
+
+    tls_heur = find_heur_dissector_list("tls");
+    dtls_heur = find_heur_dissector_list("dtls");
+    msstun_tls_entry = find_dissector("msstun-tls");
+    msstun_dtls_entry = find_dissector("msstun-dtls");
+    if (!tls_heur || !dtls_heur || !msstun_tls_entry || !msstun_dtls_entry) {
+        fprintf(stderr, "fuzz_msstun: TLS/DTLS entries missing\n");
+        exit(2);
+    }
+    dissector_add_uint("tcp.port", TLS_PORT, h);
+    dissector_add_uint("udp.port", TLS_PORT, h);
 }
 
 static void
@@ -282,6 +328,7 @@ LLVMFuzzerInitialize(int *argc _U_, char ***argv)
         fprintf(stderr, "fuzz_msstun: epan_init failed\n");
         exit(2);
     }
+    tls_shim_handoff();
     fuzz_prefs = epan_load_settings();
     prefs_apply_all();
     build_column_format_array(&fuzz_cinfo, fuzz_prefs->num_cols, TRUE);

@@ -4,7 +4,9 @@
 An input is a sequence of records: ctrl (1 byte), length (2 bytes, big
 endian), payload. ctrl bit 0 = TCP, bit 1 = server->client, bits 2-3 = client
 0..3, bit 4 = server port 50999 instead of 3478, bit 5 = TCP retransmission
-(sequence number not advanced). packets() builds the same IPv4 packets as the
+(sequence number not advanced), bit 6 = server port 443 (pseudo-TLS detector),
+bit 7 = server port 5349 (payload is decrypted TLS/DTLS application data: a
+harness-only shim; tshark shows such records as TLS/DTLS). packets() builds the same IPv4 packets as the
 harness; keep the two in step.
 """
 import struct
@@ -12,14 +14,20 @@ import struct
 MAX_RECORDS = 64
 SERVER_PORT = 3478
 ALT_PORT = 50999
+PTLS_PORT = 443
+TLS_PORT = 5349
 MAX_PAYLOAD = 65535 - 40
 
-TCP, REPLY, ALT = 0x01, 0x02, 0x10
+TCP, REPLY, ALT, PTLS, TLS = 0x01, 0x02, 0x10, 0x40, 0x80
 
 
-def ctrl(tcp=False, reply=False, client=0, alt_port=False, retrans=False):
+def ctrl(tcp=False, reply=False, client=0, alt_port=False, retrans=False, ptls=False, tls=False):
     return (TCP if tcp else 0) | (REPLY if reply else 0) | ((client & 3) << 2) | \
-        (ALT if alt_port else 0) | (0x20 if retrans else 0)
+        (ALT if alt_port else 0) | (0x20 if retrans else 0) | (PTLS if ptls else 0) | (TLS if tls else 0)
+
+
+def server_port(c):
+    return TLS_PORT if c & TLS else PTLS_PORT if c & PTLS else ALT_PORT if c & ALT else SERVER_PORT
 
 
 def encode(records):
@@ -58,7 +66,7 @@ def packets(records):
     out = []
     for c, payload in records:
         tcp, reply, client = bool(c & TCP), bool(c & REPLY), (c >> 2) & 3
-        cport, sport = 50000 + client, (ALT_PORT if c & ALT else SERVER_PORT)
+        cport, sport = 50000 + client, server_port(c)
         caddr, saddr = bytes([10, 0, 0, 1 + client]), bytes([10, 0, 0, 100])
         total = 20 + (20 if tcp else 8) + len(payload)
         ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 1, 0x4000, 64, 6 if tcp else 17, 0,

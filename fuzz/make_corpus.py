@@ -18,6 +18,10 @@ import fuzzrec  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KNOWN_PORTS = {3478, 443, 5349, 3479}
+# [MS-TURN] 2.1.1 pseudo-TLS hellos of the MSOC shape (random and session id zero)
+PTLS_CLIENT = bytes.fromhex("160301002d01000029" "0301") + bytes(32) + bytes.fromhex("00" "00020018" "0100")
+PTLS_SERVER = bytes.fromhex("160301004e02000046" "0301") + bytes(32) + b"\x20" + bytes(32) + \
+    bytes.fromhex("0018" "00" "0e000000")
 FIELDS = ["ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport",
           "tcp.dstport", "udp.payload", "tcp.payload"]
 
@@ -56,7 +60,8 @@ def capture_records(pcap):
             reply, client = False, src
         idx = clients.setdefault((tcp, client), len(clients) % 4)
         alt = not ({src[1], dst[1]} & KNOWN_PORTS)
-        recs.append((fuzzrec.ctrl(tcp=tcp, reply=reply, client=idx, alt_port=alt), payload))
+        ptls = tcp and 443 in (src[1], dst[1])        # pseudo-TLS or HTTPS: the 443 path
+        recs.append((fuzzrec.ctrl(tcp=tcp, reply=reply, client=idx, alt_port=alt, ptls=ptls), payload))
     return recs
 
 
@@ -97,6 +102,13 @@ def main():
         put(fuzzrec.encode([(fuzzrec.ctrl(), b)]))
         put(fuzzrec.encode([(fuzzrec.ctrl(tcp=True), b)]))
         put(fuzzrec.encode([(fuzzrec.ctrl(tcp=True), len(b).to_bytes(2, "big") + b)]))
+        # as decrypted TLS / DTLS application data, and behind a pseudo-TLS handshake
+        put(fuzzrec.encode([(fuzzrec.ctrl(tcp=True, tls=True), b)]))
+        put(fuzzrec.encode([(fuzzrec.ctrl(tls=True), b)]))
+        put(fuzzrec.encode([(fuzzrec.ctrl(tcp=True, ptls=True), PTLS_CLIENT),
+                            (fuzzrec.ctrl(tcp=True, ptls=True, reply=True), PTLS_SERVER),
+                            (fuzzrec.ctrl(tcp=True, ptls=True), b"\x02\x00" + len(b).to_bytes(2, "big") + b),
+                            (fuzzrec.ctrl(tcp=True, ptls=True), b"\x03\x00" + b)]))
     print(f"{len(seen)} seeds from {len(pcaps)} captures and {len(vecs)} vectors in {out}")
 
 

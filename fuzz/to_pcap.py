@@ -18,7 +18,7 @@ def main():
     if "--list" in sys.argv:
         for i, (c, p) in enumerate(recs, 1):
             print(f"{i}: {'TCP' if c & 1 else 'UDP'} {'s->c' if c & 2 else 'c->s'} client {(c >> 2) & 3}"
-                  f"{' port 50999' if c & 0x10 else ''}{' retrans' if c & 0x20 else ''} {p.hex()}")
+                  f" port {fuzzrec.server_port(c)}{' retrans' if c & 0x20 else ''} {p.hex()}")
 
 
 if __name__ == "__main__":

@@ -459,6 +459,10 @@ void msstun_cap_hit(msstun_cap_t *cap, const msstun_msg_t *m);
 #define msstun_cap_reset(cap) ((cap)->frame = 0)
 void msstun_cap_show(const msstun_cap_t *cap, const msstun_msg_t *m);
 
+/* tls.c: TLS/DTLS application data, [MS-TURN] 2.1.1 pseudo-TLS */
+void msstun_tls_register(module_t *module, int proto);
+void msstun_tls_handoff(void);
+
 /* transactions.c */
 void msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv);
 

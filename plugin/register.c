@@ -471,6 +471,8 @@ proto_register_msstun(void)
 
     /* ---- integrity.c: credentials UAT, msstun.password, msstun.learn_sdp, MI fields ---- */
     msstun_integrity_register(module, proto_msstun);
+    /* ---- tls.c: msstun.pseudotls preference, pseudo-TLS fields, TLS/DTLS handles ---- */
+    msstun_tls_register(module, proto_msstun);
 
     register_init_routine(msstun_init);
     register_cleanup_routine(msstun_path_cleanup);
@@ -493,8 +495,8 @@ proto_reg_handoff_msstun(void)
 
     heur_dissector_add("udp", dissect_msstun_heur_udp, "MS-STUN/TURN over UDP", "msstun_udp", proto_msstun, HEURISTIC_ENABLE);
     heur_dissector_add("tcp", dissect_msstun_heur_tcp, "MS-STUN/TURN over TCP", "msstun_tcp", proto_msstun, HEURISTIC_ENABLE);
-    heur_dissector_add("tls", dissect_msstun_heur_tcp, "MS-STUN/TURN over TLS", "msstun_tls", proto_msstun, HEURISTIC_ENABLE);
-    heur_dissector_add("dtls", dissect_msstun_heur_udp, "MS-STUN/TURN over DTLS", "msstun_dtls", proto_msstun, HEURISTIC_ENABLE);
+    /* ---- tls.c: TLS / DTLS (ALPN, tls.port, dtls.port, heuristics), [MS-TURN] pseudo-TLS ---- */
+    msstun_tls_handoff();
 
     /* ---- integrity.c: learn ICE passwords from SDP ---- */
     msstun_integrity_handoff();
