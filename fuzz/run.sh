@@ -35,7 +35,10 @@ args=(-max_total_time="$secs" -detect_leaks=0 -timeout=20 -rss_limit_mb=3072 -ma
       -dict="$root/fuzz/msstun.dict" -artifact_prefix="$out/artifacts/" -print_final_stats=1)
 [ "$jobs" -gt 1 ] && args+=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 
-before=$(ls "$out/artifacts" | wc -l)
+# findings: crash-, leak-, timeout-, oom- files (slow-unit- files are not:
+# on a busy machine any input can take longer than -report_slow_units)
+findings() { find "$out/artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort; }
+before=$(findings | wc -l)
 set +e
 "${run[@]}" env -i PATH=/usr/bin:/bin HOME="$out/datadir" TMPDIR="$out/datadir" \
   WIRESHARK_DATA_DIR="$out/datadir" FUZZ_MSSTUN_PROGRESS="${FUZZ_PROGRESS:-0}" \
@@ -43,11 +46,11 @@ set +e
   "$out/fuzz_msstun" "${args[@]}" "$@" "$out/corpus" "$out/seeds" 2>&1 | tee "$out/fuzz.log" \
   | grep -E "^#[0-9]+.*(pulse|DONE)|^fuzz_msstun: [0-9]|ERROR|SUMMARY|Test unit written|stat::" || true
 set -e
-after=$(ls "$out/artifacts" | wc -l)
+after=$(findings | wc -l)
 if [ "$after" -gt "$before" ]; then
   echo "fuzz: new findings in $out/artifacts:" >&2
-  ls -t "$out/artifacts" | head -n $((after - before)) | sed "s|^|  $out/artifacts/|" >&2
-  echo "reproduce: $out/fuzz_msstun FILE   or   python3 fuzz/to_pcap.py FILE x.pcap && tshark -2 -r x.pcap" >&2
+  ls -t $(findings) | head -n $((after - before)) | sed "s|^|  |" >&2
+  echo "reproduce: FUZZ_MSSTUN_SESSION_INPUTS=1 $out/fuzz_msstun FILE   or   python3 fuzz/to_pcap.py FILE x.pcap && tshark -2 -r x.pcap" >&2
   exit 1
 fi
 echo "fuzz: no findings in ${secs}s (corpus: $(ls "$out/corpus" | wc -l) inputs)"
