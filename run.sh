@@ -5,10 +5,16 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
-# as root the missing packages are installed; otherwise the build says what it lacks
-[ "$(id -u)" != 0 ] || bash scripts/need-packages.sh tshark libwireshark-dev libglib2.0-dev libgcrypt20-dev \
-  cmake gcc make pkg-config
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# as root the missing packages are installed; another user gets the list of
+# what to install and nothing is built (MSSTUN_NO_PACKAGE_CHECK=1 skips this,
+# e.g. for a Wireshark built from source)
+if [ -z "${MSSTUN_NO_PACKAGE_CHECK:-}" ]; then
+  bash scripts/need-packages.sh tshark libwireshark-dev libglib2.0-dev libgcrypt20-dev cmake gcc make pkg-config
+fi
+# build/ is the personal build: MSSTUN_INSTALL_GLOBAL stays OFF here even if an
+# earlier global install reused this folder (the global one has its own folder)
+echo "== building msstun (first run: about a minute)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMSSTUN_INSTALL_GLOBAL=OFF >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 cmake --install build
 
@@ -38,3 +44,21 @@ echo "== RFC 6062: ConnectionAttempt, ConnectionBind, then RFC 4571-framed MS-IC
 show captures/vectors/rfc6062.pcap -Y msstun
 echo "== one [MS-TURN] Allocate response in detail"
 show captures/vectors/ms-turn-udp.pcap -Y frame.number==4 -O msstun -V
+
+if [ "$(id -u)" = 0 ]; then
+  mm=$(pkg-config --modversion wireshark | cut -d. -f1,2)
+  cat <<TXT
+== done. Note: the copy above went into root's personal folder
+   ($HOME/.local/lib/wireshark/plugins/$mm/epan/msstun.so), which root's
+   tshark and Wireshark ignore (the captures above were decoded as nobody).
+   Next, one of (README.md, "Installing"):
+   - for your own user: run 'bash run.sh' again as that user;
+   - for every user, root included: the Debian package, as root:
+       (cd build && cpack -G DEB) && dpkg -i build/msstun_*.deb
+   - or a global install from its own build folder, as root:
+       cmake -S . -B build-global -DMSSTUN_INSTALL_GLOBAL=ON && cmake --build build-global && cmake --install build-global
+   and remove root's copy: cmake --build build --target uninstall
+TXT
+else
+  echo "== done: Wireshark and tshark started as $(id -un) now load msstun (Help > About Wireshark > Plugins)"
+fi

@@ -3,7 +3,8 @@
 # Bounded fuzz run (the CI one): build the harness, make the seed corpus,
 # fuzz for N seconds. Usage: bash fuzz/run.sh [seconds] [extra libFuzzer args]
 # Environment: FUZZ_OUT (default fuzz/out), FUZZ_JOBS (parallel workers,
-# default 1), MSSTUN_SRC (plugin tree to build, default this checkout).
+# default 1), MSSTUN_SRC (plugin tree to build, default this checkout),
+# FUZZ_PROGRESS=N (a line with the input count and rate every N seconds).
 # Exit status: 0 when nothing was found, 1 when libFuzzer saved a crash,
 # leak, timeout or out-of-memory input (paths printed at the end).
 set -euo pipefail
@@ -30,23 +31,26 @@ if [ "$(id -u)" = 0 ]; then
   chmod -R a+rX "$out/seeds" "$root/fuzz/msstun.dict"
   run=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
-args=(-max_total_time="$secs" -timeout=20 -rss_limit_mb=3072 -max_len=16384
+args=(-max_total_time="$secs" -detect_leaks=0 -timeout=20 -rss_limit_mb=3072 -max_len=16384
       -dict="$root/fuzz/msstun.dict" -artifact_prefix="$out/artifacts/" -print_final_stats=1)
 [ "$jobs" -gt 1 ] && args+=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 
-before=$(ls "$out/artifacts" | wc -l)
+# findings: crash-, leak-, timeout-, oom- files (slow-unit- files are not:
+# on a busy machine any input can take longer than -report_slow_units)
+findings() { find "$out/artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort; }
+before=$(findings | wc -l)
 set +e
 "${run[@]}" env -i PATH=/usr/bin:/bin HOME="$out/datadir" TMPDIR="$out/datadir" \
-  WIRESHARK_DATA_DIR="$out/datadir" \
+  WIRESHARK_DATA_DIR="$out/datadir" FUZZ_MSSTUN_PROGRESS="${FUZZ_PROGRESS:-0}" \
   ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1" UBSAN_OPTIONS="print_stacktrace=1" \
   "$out/fuzz_msstun" "${args[@]}" "$@" "$out/corpus" "$out/seeds" 2>&1 | tee "$out/fuzz.log" \
-  | grep -E "^#[0-9]+.*(pulse|DONE)|ERROR|SUMMARY|Test unit written|stat::" || true
+  | grep -E "^#[0-9]+.*(pulse|DONE)|^fuzz_msstun: [0-9]|ERROR|SUMMARY|Test unit written|stat::" || true
 set -e
-after=$(ls "$out/artifacts" | wc -l)
+after=$(findings | wc -l)
 if [ "$after" -gt "$before" ]; then
   echo "fuzz: new findings in $out/artifacts:" >&2
-  ls -t "$out/artifacts" | head -n $((after - before)) | sed "s|^|  $out/artifacts/|" >&2
-  echo "reproduce: $out/fuzz_msstun FILE   or   python3 fuzz/to_pcap.py FILE x.pcap && tshark -2 -r x.pcap" >&2
+  ls -t $(findings) | head -n $((after - before)) | sed "s|^|  |" >&2
+  echo "reproduce: FUZZ_MSSTUN_SESSION_INPUTS=1 $out/fuzz_msstun FILE   or   python3 fuzz/to_pcap.py FILE x.pcap && tshark -2 -r x.pcap" >&2
   exit 1
 fi
 echo "fuzz: no findings in ${secs}s (corpus: $(ls "$out/corpus" | wc -l) inputs)"

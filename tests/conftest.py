@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Run tshark with the built msstun plugin, as an unprivileged user with a
-fresh HOME and TZ=UTC (tshark run as root ignores personal plugins)."""
+"""Run tshark with the built msstun plugin from a fresh HOME (personal plugin
+folder) with TZ=UTC. tshark run as root ignores personal plugins, so as root
+it runs as nobody; as any other user it runs as that user."""
 import os
 import subprocess
 import time
@@ -18,9 +19,13 @@ WS_VERSION = tuple(int(x) for x in os.environ.get("MSSTUN_WS_VERSION", "4.0").sp
 DISSECTOR_BUG = "_ws.dissector_bug" if WS_VERSION >= (4, 4) else "_ws.malformed.dissector_bug"
 MALFORMED_FILTER = f"_ws.malformed.expert || {DISSECTOR_BUG} || _ws.malformed.reassembly"
 
+# the command prefix that runs tshark as a user whose tshark loads personal
+# plugins: nobody when the tests run as root, the current user otherwise
+AS_TSHARK_USER = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+
 
 def _run_proc(args, san=False, timeout=300, env_extra=None):
-    """tshark as nobody with the plain or the ASan+UBSan plugin; checks nothing:
+    """tshark (as nobody when root) with the plain or the ASan+UBSan plugin; checks nothing:
     returns the CompletedProcess and the wall time in seconds. Raises
     subprocess.TimeoutExpired after `timeout` seconds."""
     assert WORK, "run the tests with tests/run.sh"
@@ -32,7 +37,7 @@ def _run_proc(args, san=False, timeout=300, env_extra=None):
         env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     if env_extra:
         env.update(env_extra)
-    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i"]
+    cmd = AS_TSHARK_USER + ["env", "-i"]
     cmd += [f"{k}={v}" for k, v in env.items()] + ["tshark"] + list(args)
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace")

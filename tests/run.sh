@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The test command: installs what it needs, builds the plugin twice (plain and
-# ASan+UBSan), installs each into a private HOME for an unprivileged tshark,
-# and runs the capture tests. Usage: bash tests/run.sh [pytest args]
+# ASan+UBSan), installs each into a private HOME for tshark (run as nobody
+# when root, as the current user otherwise), and runs the capture tests. Usage: bash tests/run.sh [pytest args]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,8 +16,10 @@ cmake --build build -j"$jobs" >/dev/null
 cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DMSSTUN_SANITIZE=ON >/dev/null
 cmake --build build-san -j"$jobs" >/dev/null
 
-# tshark run as root ignores personal plugins: tests run it as nobody, with a
-# fresh HOME each and captures copied where nobody can read them.
+# Each build gets a fresh HOME whose personal plugin folder holds it. tshark
+# run as root ignores personal plugins, so as root the tests run tshark as
+# nobody (captures copied where nobody can read them); as another user they
+# run it as that user.
 work=$(mktemp -d /tmp/msstun-tests.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 wsver=$(pkg-config --modversion wireshark | cut -d. -f1,2)
@@ -27,6 +29,7 @@ for kind in plain san; do
   if [ $kind = plain ]; then cp build/msstun.so "$dir/"; else cp build-san/msstun.so "$dir/"; fi
 done
 cp -r captures "$work/captures"
+cp scripts/need-packages.sh "$work/"
 cp -r ../shared/vectors "$work/vectors" 2>/dev/null || true
 chmod -R a+rwX "$work"
 export MSSTUN_TEST_WORK="$work" MSSTUN_WS_VERSION="$wsver"

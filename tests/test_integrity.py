@@ -12,7 +12,7 @@ import tempfile
 
 import pytest
 
-from conftest import WORK, fields
+from conftest import AS_TSHARK_USER, WORK, fields
 
 STATUS, RULE, CRED = "msstun.att.hmac.status", "msstun.att.hmac.rule", "msstun.att.hmac.credential"
 EXPERT = "_ws.expert.message"
@@ -302,7 +302,7 @@ def test_empty_password_is_a_valid_key():
 def test_invalid_key_hex_rejected():
     # a bad key_hex row is refused when the UAT is loaded: tshark says why and exits
     home = os.path.join(WORK, "home-plain")
-    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i",
+    p = subprocess.run(AS_TSHARK_USER + ["env", "-i",
                         f"HOME={home}", "TZ=UTC", "PATH=/usr/bin:/bin", "tshark", "-n", "-r",
                         os.path.join(WORK, "captures", "vectors/rfc5769.pcap")] + uat("a", "", "", "zz"),
                        capture_output=True, text=True, timeout=120)

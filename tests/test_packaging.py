@@ -4,7 +4,8 @@
 Builds the package in a temporary build folder and checks where it puts
 msstun.so and what it depends on. With MSSTUN_TEST_INSTALL_DEB=1 and root, it
 also installs the package, decodes a capture with a plain root tshark (which
-loads global plugins only) and removes the package again.
+loads global plugins only), removes the package with dpkg -r and checks that
+nothing of it is left.
 """
 import os
 import re
@@ -108,7 +109,21 @@ def test_deb_plugin_loads_in_root_tshark(deb, tmp_path):
                            capture_output=True, text=True, env=env, timeout=300)
         assert p.returncode == 0, p.stderr
         assert p.stdout.strip().startswith("Data Indication"), (p.stdout, p.stderr)
+        # the CMake uninstall target leaves the package's file to dpkg
+        p = subprocess.run(["cmake", f"-DMSSTUN_FILE={target}", "-P",
+                            os.path.join(ROOT, "scripts", "uninstall.cmake")],
+                           capture_output=True, text=True, env=env, timeout=120)
+        assert p.returncode != 0 and "dpkg -r msstun" in p.stderr, (p.stdout, p.stderr)
+        assert os.path.isfile(target)
     finally:
-        subprocess.run(["dpkg", "-r", "msstun"], capture_output=True, text=True, env=env,
-                       timeout=300)
+        r = subprocess.run(["dpkg", "-r", "msstun"], capture_output=True, text=True, env=env,
+                           timeout=300)
+    assert r.returncode == 0, f"dpkg -r failed:\n{r.stdout}\n{r.stderr}"
     assert not os.path.exists(target), "dpkg -r left the plugin behind"
+    assert subprocess.run(["dpkg", "-s", "msstun"], capture_output=True, env=env).returncode != 0, \
+        "msstun still installed after dpkg -r"
+    # and root's tshark no longer decodes with msstun
+    p = subprocess.run(["tshark", "-n", "-r", pcap, "-Y", "frame.number==6",
+                        "-T", "fields", "-e", "_ws.col.Protocol"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0 and p.stdout.strip() != "MS-TURN", (p.stdout, p.stderr)
