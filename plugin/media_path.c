@@ -180,16 +180,31 @@ msstun_msg_problem(msstun_msg_t *m, guint8 level, const char *text)
     m->problem_text = text;
 }
 
-/* MSSTUN_V_* of each of msstun's expert infos, by severity */
-static GHashTable *expert_levels;
+/* What each of msstun's expert infos means for its element: MSSTUN_V_* by
+ * its severity, and its summary for the ones raised without a text */
+typedef struct {
+    guint8 level;
+    const char *summary;
+} expert_meaning_t;
+static GHashTable *expert_meanings;
 
 void
-msstun_path_expert_level(expert_field *ei, int severity)
+msstun_path_expert_level(expert_field *ei, int severity, const char *summary)
 {
-    if (!expert_levels)
-        expert_levels = g_hash_table_new(g_direct_hash, g_direct_equal);
-    g_hash_table_insert(expert_levels, ei, GUINT_TO_POINTER(severity >= PI_ERROR ? MSSTUN_V_FAILED :
-                                                            severity >= PI_WARN ? MSSTUN_V_WARNING : MSSTUN_V_OK));
+    expert_meaning_t *em = g_new(expert_meaning_t, 1);
+    if (!expert_meanings)
+        expert_meanings = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    em->level = severity >= PI_ERROR ? MSSTUN_V_FAILED : severity >= PI_WARN ? MSSTUN_V_WARNING : MSSTUN_V_OK;
+    em->summary = summary;
+    g_hash_table_insert(expert_meanings, ei, em);
+}
+
+static const expert_meaning_t *
+meaning(expert_field *ei)
+{
+    static const expert_meaning_t none = { MSSTUN_V_OK, "" };
+    const expert_meaning_t *em = expert_meanings ? (const expert_meaning_t *)g_hash_table_lookup(expert_meanings, ei) : NULL;
+    return em ? em : &none;
 }
 
 /* An expert info about a message itself (lengths, values, integrity): raised,
@@ -199,13 +214,20 @@ msstun_msg_expert(msstun_msg_t *m, proto_item *pi, expert_field *ei, const char 
 {
     va_list ap;
     char *text;
-    guint8 level = expert_levels ? (guint8)GPOINTER_TO_UINT(g_hash_table_lookup(expert_levels, ei)) : 0;
 
     va_start(ap, fmt);
     text = wmem_strdup_vprintf(m->pinfo->pool, fmt, ap);
     va_end(ap);
     expert_add_info_format(m->pinfo, pi, ei, "%s", text);
-    msstun_msg_problem(m, level, text);
+    msstun_msg_problem(m, meaning(ei)->level, text);
+}
+
+/* the same with the expert's own summary */
+void
+msstun_msg_expert0(msstun_msg_t *m, proto_item *pi, expert_field *ei)
+{
+    expert_add_info(m->pinfo, pi, ei);
+    msstun_msg_problem(m, meaning(ei)->level, meaning(ei)->summary);
 }
 
 /* ---- Which element a message belongs to ----------------------------------- */

@@ -344,7 +344,8 @@ void msstun_path_frame_experts(packet_info *pinfo, proto_item *item);
 gboolean msstun_path_complete(packet_info *pinfo);
 void msstun_msg_problem(msstun_msg_t *m, guint8 level, const char *text);
 void msstun_msg_expert(msstun_msg_t *m, proto_item *pi, expert_field *ei, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
-void msstun_path_expert_level(expert_field *ei, int severity);
+void msstun_msg_expert0(msstun_msg_t *m, proto_item *pi, expert_field *ei);
+void msstun_path_expert_level(expert_field *ei, int severity, const char *summary);
 const msstun_capture_verdict_t *msstun_path_finalize(void);
 wmem_array_t *msstun_path_elements(void);     /* of msstun_element_t * */
 void msstun_path_init(void);

@@ -444,7 +444,7 @@ proto_register_msstun(void)
     expert = expert_register_protocol(proto_msstun);
     expert_register_field_array(expert, ei, array_length(ei));
     for (size_t i = 0; i < array_length(ei); i++)   /* what a message's own expert means for its element */
-        msstun_path_expert_level(ei[i].ids, ei[i].eiinfo.severity);
+        msstun_path_expert_level(ei[i].ids, ei[i].eiinfo.severity, ei[i].eiinfo.summary);
 
     msstun_udp_handle = register_dissector("msstun-udp", dissect_msstun_udp, proto_msstun);
     msstun_udp_conv_handle = create_dissector_handle(dissect_msstun_udp_conv, proto_msstun);
