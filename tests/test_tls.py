@@ -126,7 +126,7 @@ def test_every_decrypted_dtls_record_is_decoded():
 
 @pytest.mark.parametrize("pcap", TLS_CAPS + ["tls/turn-dtls.pcap"])
 def test_msstun_owns_the_session_not_turnchannel(pcap):
-    rows = tls_fields(pcap, ["frame.protocols"], filt="tls.app_data || dtls.app_data")
+    rows = tls_fields(pcap, ["frame.protocols"], filt="(tls.app_data || dtls.app_data) && !tls.reassembled_in")
     assert rows
     protos = [r["frame.protocols"].split(":") for r in rows]
     assert all("msstun" in p and "turnchannel" not in p and "stun" not in p for p in protos)
@@ -321,6 +321,8 @@ def test_https_on_443_stays_tls(pcap):
     assert len(https) >= 6
     for r in https:
         p = r["frame.protocols"].split(":")
+        if p[-1] == "tcp":          # a TCP retransmission of a TLS segment
+            continue
         assert "msstun" not in p and "tls" in p, r
     hs = fields(pcap, ["tls.handshake.type"], filt="ip.addr == 127.0.0.5 && tls.handshake.type", extra=keylog(pcap))
     assert {"1", "2"} <= {t for r in hs for t in r["tls.handshake.type"].split(",")}
