@@ -121,8 +121,7 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x8023, "ALTERNATE-SERVER",         ADDR,   0,   ALTERNATE,  8, 20, NULL, NULL, "RFC 5389 15.11"),
     A(0x8025, "TRANSACTION-TRANSMIT-COUNTER", CUSTOM, 0, OTHER,    4, 4,  NULL, msstun_dec_ttc, "RFC 7982 3"),
     A(0x8027, "CACHE-TIMEOUT",            U32,    0,   OTHER,      4, 4,  &hf_msstun_att_cache_timeout, NULL, "RFC 5780 7.7"),
-    /* a fact: the first pass pairs [MS-ICE2] legacy copies (integrity.c), with or without a tree */
-    A(0x8028, "FINGERPRINT",              CUSTOM, MSSTUN_AF_LAST | KEY, OTHER, 4, 4, NULL, msstun_dec_fingerprint, "RFC 5389 15.5"),
+    A(0x8028, "FINGERPRINT",              CUSTOM, MSSTUN_AF_LAST, OTHER, 4, 4, NULL, msstun_dec_fingerprint, "RFC 5389 15.5"),
     A(0x8029, "ICE-CONTROLLED",           CUSTOM, KEY, OTHER,      8, 8,  NULL, msstun_dec_ice_role, "RFC 8445 7.1.3"),
     A(0x802A, "ICE-CONTROLLING",          CUSTOM, KEY, OTHER,      8, 8,  NULL, msstun_dec_ice_role, "RFC 8445 7.1.3"),
     A(0x802B, "RESPONSE-ORIGIN",          ADDR,   0,   OTHER,      8, 20, NULL, NULL, "RFC 5780 7.3"),

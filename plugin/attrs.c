@@ -605,7 +605,8 @@ attributes_padded(msstun_msg_t *m, int offset, int end)
     if (m->format == MSSTUN_FMT_MSTURN)
         return FALSE;
     m->vendor = m->method >= 0x200 && m->method < 0x1000;
-    if (!m->vendor || attributes_tile(m->tvb, offset, end, TRUE))
+    /* (a message the snap length cut cannot be judged: padded, as before) */
+    if (!m->vendor || (int)tvb_captured_length(m->tvb) < end || attributes_tile(m->tvb, offset, end, TRUE))
         return TRUE;
     return !attributes_tile(m->tvb, offset, end, FALSE);
 }

@@ -77,7 +77,9 @@ legacy_crc(tvbuff_t *tvb, int len)
 /* The legacy copies: an [MS-ICE2] message with the same transaction ID,
  * length, MESSAGE-INTEGRITY and ports as one a moment before (libnice sends
  * the two back to back; a retransmission comes 20 ms or more later). Paired
- * on the first pass, tree or not; the pair is per-packet data. */
+ * on the first pass, tree or not (with a tree from the FINGERPRINT check,
+ * without one from msstun_check_integrity, as FINGERPRINT is not decoded
+ * then); the pair is per-packet data. */
 #define LEGACY_COPY_GAP_NS 10000000   /* 10 ms */
 #define MSSTUN_MAX_LEGACY_SEEN 20000
 #define PDATA_LEGACY_COPY 0x4C430000u  /* + the message's offset in the frame */
@@ -142,6 +144,7 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
     gboolean last = attr_off + 8 == MSSTUN_HDR_LEN + m->length;
     guint8 variant = 1;
 
+    /* (the FINGERPRINT is decoded only with a tree; msstun_check_integrity pairs the others) */
     if (last && !PINFO_FD_VISITED(m->pinfo))
         legacy_copy_track(m);
     /* no tree, or a filter tree that asks nothing of FINGERPRINT: no CRC to compute */
@@ -887,7 +890,13 @@ msstun_check_integrity(msstun_msg_t *m)
     gboolean no_keys = msstun_n_creds == 0 && wmem_map_size(sdp_passwords) == 0 &&
                        !(msstun_pref_password && *msstun_pref_password);
     gboolean wanted, remember;
+    int fp = MSSTUN_HDR_LEN + m->length - 8;
 
+    /* no tree: FINGERPRINT was not decoded, so the legacy copies are paired here
+     * (when it is the last attribute, after MESSAGE-INTEGRITY) */
+    if (!m->tree && !PINFO_FD_VISITED(m->pinfo) && fp > m->mi_offset && tvb_bytes_exist(m->tvb, fp, 8) &&
+        tvb_get_ntohl(m->tvb, fp) == ((guint32)MSSTUN_A_FINGERPRINT << 16 | 4))
+        legacy_copy_track(m);
     /* Nothing to verify with (the common case): no candidate search, only the
      * hidden "unverified" status when a tree may want it. A MESSAGE-INTEGRITY
      * of an odd length still goes the long way, for its expert info. */

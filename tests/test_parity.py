@@ -211,6 +211,12 @@ EXCEPTIONS = [
          "is last, so msstun flags it (msstun.att.crc32.not_last) and leaves the CRC unverified (2) "
          "instead of checking it over a message that continues after it (built-in: Good)",
          captures=F({"vectors/malformed.pcap"}), frames=F({5})),
+    Rule("msice2-legacy-fingerprint",
+         F({"stun.att.crc32.status"}),
+         "the second copy of a libnice [MS-ICE2] check carries the legacy FINGERPRINT (CRC-32 table entry "
+         "0x5A = 0x08bbe8ea, protocol.md f.5): msstun verifies it as variant 2 (tests/test_dialects.py), the "
+         "built-in calls it bad",
+         captures=F({"libnice/ice-oc2007r2-udp.pcap", "libnice/ice-oc2007r2-tcp.pcap"}), frames=F({4, 13})),
 ]
 
 # msstun bugs: each was reported to the lead; each gets an xfail(strict=True) test.
