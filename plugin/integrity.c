@@ -894,8 +894,8 @@ msstun_check_integrity(msstun_msg_t *m)
 
     /* no tree: FINGERPRINT was not decoded, so the legacy copies are paired here
      * (when it is the last attribute, after MESSAGE-INTEGRITY) */
-    if (!m->tree && !PINFO_FD_VISITED(m->pinfo) && fp > m->mi_offset && tvb_bytes_exist(m->tvb, fp, 8) &&
-        tvb_get_ntohl(m->tvb, fp) == ((guint32)MSSTUN_A_FINGERPRINT << 16 | 4))
+    if ((m->ms_ice2 || m->has_impl_version) && !m->tree && !PINFO_FD_VISITED(m->pinfo) && fp > m->mi_offset &&
+        tvb_bytes_exist(m->tvb, fp, 8) && tvb_get_ntohl(m->tvb, fp) == ((guint32)MSSTUN_A_FINGERPRINT << 16 | 4))
         legacy_copy_track(m);
     /* Nothing to verify with (the common case): no candidate search, only the
      * hidden "unverified" status when a tree may want it. A MESSAGE-INTEGRITY
