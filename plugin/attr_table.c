@@ -46,6 +46,7 @@ void msstun_dec_bw_amount(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *,
 void msstun_dec_site_response(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
 void msstun_dec_location_profile(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
 void msstun_dec_goog_network(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
+void msstun_dec_ms_opaque(msstun_msg_t *, const msstun_attr_def_t *, tvbuff_t *, int, int, proto_tree *, proto_item *);
 
 #define ANY 0xFFFF
 #define A(type, name, enc, flags, slot, min, max, hf, dec, spec) \
@@ -112,7 +113,8 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x8002, "PASSWORD-ALGORITHMS",      CUSTOM, 0,   OTHER,      0, ANY, NULL, msstun_dec_pw_alg, "RFC 8489 14.11"),
     A(0x8003, "ALTERNATE-DOMAIN",         STRING, 0,   OTHER,      0, ANY, &hf_msstun_att_alternate_domain, NULL, "RFC 8489 14.16"),
     A(0x8004, "ICMP",                     CUSTOM, 0,   OTHER,      8, 8,  NULL, msstun_dec_icmp, "RFC 8656 18.13"),
-    A(0x8006, "MS-UNKNOWN-8006",          BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_att_unknown8006, NULL, "seen in MS-TURN captures"),
+    /* 0x8006, 0x8033, 0x8036: sent by Teams/Skype (protocol.md f.5), in no spec we have; a 4-byte value is shown as a number */
+    A(0x8006, "MS-UNKNOWN-8006",          CUSTOM, MS,  OTHER,      0, ANY, NULL, msstun_dec_ms_opaque, "seen in MS-TURN captures"),
     FACT(0x8008, "MS-VERSION", MS, &hf_msstun_att_ms_version, ms_version, "MS-TURN 2.2.2.17"),
     A(0x8020, "XOR-MAPPED-ADDRESS (MS)",  XADDR,  MS,  XOR_MAPPED, 8, 20, NULL, NULL, "MS-TURN 2.2.2.16"),
     A(0x8022, "SOFTWARE",                 CUSTOM, 0,   OTHER,      0, ANY, &hf_msstun_att_software, msstun_dec_software, "RFC 5389 15.10"),
@@ -128,10 +130,14 @@ static const msstun_attr_def_t msstun_attrs[] = {
     A(0x802E, "THIRD-PARTY-AUTHORIZATION", STRING, 0,  OTHER,      0, ANY, &hf_msstun_att_third_party_auth, NULL, "RFC 7635 6.1"),
     A(0x802F, "ORIGIN",                   STRING, 0,   OTHER,      0, ANY, &hf_msstun_att_origin, NULL, "draft-ietf-tram-stun-origin"),
     A(0x8030, "MOBILITY-TICKET",          BYTES,  0,   OTHER,      0, ANY, &hf_msstun_att_mobility_ticket, NULL, "RFC 8016 3.1"),
-    A(0x8032, "MS-ALTERNATE-HOST-NAME",   STRING, MS,  OTHER,      0, ANY, &hf_msstun_att_alternate_domain, NULL, "MS-TURN 2.2.2.18"),
-    A(0x8037, "MS-APP-ID",                BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_value, NULL, "MS-TURN 2.2.2.19"),
-    A(0x8039, "MS-SECURE-TAG",            BYTES,  MS,  OTHER,      0, ANY, &hf_msstun_value, NULL, "MS-TURN 2.2.2.20"),
-    A(0x8050, "MS-SEQUENCE-NUMBER",       CUSTOM, MS,  OTHER,      24, 24, NULL, msstun_dec_ms_sequence, "MS-TURN 2.2.2.21"),
+    A(0x8032, "MS-ALTERNATE-HOST-NAME",   STRING, MS,  OTHER,      0, ANY, &hf_msstun_att_alternate_domain, NULL, "MS-TURN 2.2.2 (MS-Alternate Host Name)"),
+    A(0x8033, "MS-UNKNOWN-8033",          CUSTOM, MS,  OTHER,      0, ANY, NULL, msstun_dec_ms_opaque, "seen in Teams captures"),
+    A(0x8036, "MS-UNKNOWN-8036",          CUSTOM, MS,  OTHER,      0, ANY, NULL, msstun_dec_ms_opaque, "seen in Teams captures"),
+    /* [MS-TURN] 2.2.2 lists App ID and Secure Tag (notes <3>, <4>) without a layout; Teams sends 4 bytes */
+    A(0x8037, "MS-APP-ID",                CUSTOM, MS,  OTHER,      0, ANY, NULL, msstun_dec_ms_opaque, "MS-TURN 2.2.2 (App ID)"),
+    A(0x8039, "MS-SECURE-TAG",            CUSTOM, MS,  OTHER,      0, ANY, NULL, msstun_dec_ms_opaque, "MS-TURN 2.2.2 (Secure Tag)"),
+    /* 24 bytes per the spec; Teams also sends the 4-byte sequence number alone (protocol.md f.5) */
+    A(0x8050, "MS-SEQUENCE-NUMBER",       CUSTOM, MS,  OTHER,      4, 24, NULL, msstun_dec_ms_sequence, "MS-TURN 2.2.2.21"),
     A(0x8054, "CANDIDATE-IDENTIFIER",     CUSTOM, MS | KEY, OTHER,      0, ANY, NULL, msstun_dec_candidate_id, "MS-ICE2 2.2.2.1"),
     A(0x8055, "MS-SERVICE-QUALITY",       CUSTOM, MS,  OTHER,      4, 4,  NULL, msstun_dec_service_quality, "MS-TURN 2.2.2.22"),
     A(0x8056, "BANDWIDTH-ADMISSION-CONTROL-MESSAGE", CUSTOM, MS, OTHER, 4, 4, NULL, msstun_dec_bw_acm, "MS-TURNBWM 2.2.1"),

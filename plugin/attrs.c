@@ -398,12 +398,42 @@ DECODER(msstun_dec_ice_role)
     proto_tree_add_item(tree, hf_msstun_att_tie_breaker, tvb, o, 8, ENC_NA);
 }
 
-/* [MS-TURN] 2.2.2.21: Connection ID (20 bytes) + Sequence Number (32 bits) */
+/* [MS-TURN] 2.2.2.21: Connection ID (20 bytes) + Sequence Number (32 bits).
+ * Teams also sends the sequence number alone (4 bytes, protocol.md f.5): a
+ * deviation on working calls, so a note; any other length is malformed. */
 DECODER(msstun_dec_ms_sequence)
 {
-    proto_tree_add_item(tree, hf_msstun_att_ms_connection_id, tvb, o, 20, ENC_NA);
-    proto_tree_add_item(tree, hf_msstun_att_ms_sequence_number, tvb, o + 20, 4, ENC_BIG_ENDIAN);
-    proto_item_append_text(ai, ": %u", tvb_get_ntohl(tvb, o + 20));
+    int seq_off = len - 4;
+
+    if (len != 4 && len != 24) {
+        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_length,
+                               "MS-SEQUENCE-NUMBER: length %d, expected 24 (or 4, as Teams sends it)", len);
+        proto_tree_add_item(tree, hf_msstun_value, tvb, o, len, ENC_NA);
+        return;
+    }
+    if (len == 24)
+        proto_tree_add_item(tree, hf_msstun_att_ms_connection_id, tvb, o, 20, ENC_NA);
+    else
+        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_ms_deviation,
+                               "MS-SEQUENCE-NUMBER of 4 bytes: the sequence number without the 20-byte "
+                               "Connection ID of [MS-TURN] 2.2.2.21 (as Teams sends it)");
+    proto_tree_add_item(tree, hf_msstun_att_ms_sequence_number, tvb, o + seq_off, 4, ENC_BIG_ENDIAN);
+    proto_item_append_text(ai, ": %u", tvb_get_ntohl(tvb, o + seq_off));
+}
+
+/* Microsoft attributes whose layout no spec gives (0x8006, 0x8033, 0x8036,
+ * App ID 0x8037, Secure Tag 0x8039): the bytes, and a 4-byte value as a
+ * number too (Teams sends App ID 2, 0x8036 1, 0x8006 1) */
+DECODER(msstun_dec_ms_opaque)
+{
+    if (len == 0)
+        return;
+    proto_tree_add_item(tree, def->type == 0x8006 ? hf_msstun_att_unknown8006 : hf_msstun_value, tvb, o, len, ENC_NA);
+    if (len == 4) {
+        guint32 v = tvb_get_ntohl(tvb, o);
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_msstun_att_ms_value32, tvb, o, 4, v));
+        proto_item_append_text(ai, ": %u", v);
+    }
 }
 
 /* [MS-ICE2] 2.2.2.1: the foundation, zero-padded to 4 inside the value */
@@ -417,10 +447,18 @@ DECODER(msstun_dec_candidate_id)
         add_string(tvb, o, slen, tree, hf_msstun_att_ms_foundation, m->pinfo, ai);
 }
 
+/* [MS-TURN] 2.2.2.22: stream type 1-4, quality 0-1; Teams sends quality 2
+ * on working calls (protocol.md f.5): a note, not an error */
 DECODER(msstun_dec_service_quality)
 {
+    guint16 stream = tvb_get_ntohs(tvb, o), quality = tvb_get_ntohs(tvb, o + 2);
+
     proto_tree_add_item(tree, hf_msstun_att_ms_stream_type, tvb, o, 2, ENC_BIG_ENDIAN);
     proto_tree_add_item(tree, hf_msstun_att_ms_service_quality, tvb, o + 2, 2, ENC_BIG_ENDIAN);
+    if (stream < 1 || stream > 4 || quality > 1)
+        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_ms_deviation,
+                               "MS-SERVICE-QUALITY stream type %u, quality %u: [MS-TURN] 2.2.2.22 defines "
+                               "stream types 1-4 and qualities 0-1", stream, quality);
 }
 
 DECODER(msstun_dec_bw_acm)
@@ -544,13 +582,49 @@ attributes_facts(msstun_msg_t *m, int offset, int end, gboolean padded)
     }
 }
 
+/* Do the attributes from offset fill the message exactly, read with or without padding? */
+static gboolean
+attributes_tile(tvbuff_t *tvb, int offset, int end, gboolean padded)
+{
+    int n = 0;
+
+    while (end - offset >= ATTR_HDR_LEN && n++ < MSSTUN_MAX_ATTRS_SHOWN) {
+        int len = tvb_get_ntohs(tvb, offset + 2);
+        if (len > end - offset - ATTR_HDR_LEN)
+            return FALSE;
+        offset += ATTR_HDR_LEN + len + (padded ? MSSTUN_PAD4(len) : 0);
+    }
+    return offset == end;
+}
+
+/* [MS-TURN] never pads. A vendor method (type 0x0800 and up: methods 0x200+,
+ * none IANA-assigned) whose attributes do not tile padded but do unpadded is
+ * a dialect without padding (a messenger's 0x0800/0x0801): read it that way
+ * rather than walk into the middle of values. Everything else is padded. */
+static gboolean
+attributes_padded(msstun_msg_t *m, int offset, int end)
+{
+    if (m->format == MSSTUN_FMT_MSTURN)
+        return FALSE;
+    m->vendor = m->method >= 0x200 && m->method < 0x1000;
+    /* (a message the snap length cut cannot be judged: padded, as before) */
+    if (!m->vendor || (int)tvb_captured_length(m->tvb) < end || attributes_tile(m->tvb, offset, end, TRUE))
+        return TRUE;
+    return !attributes_tile(m->tvb, offset, end, FALSE);
+}
+
 void
 msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end)
 {
     tvbuff_t *tvb = m->tvb;
-    gboolean padded = m->format != MSSTUN_FMT_MSTURN;   /* [MS-TURN]: no padding */
+    gboolean padded = attributes_padded(m, offset, end);
     gboolean want_type, want_bits, want_len, want_pad;
 
+    m->unpadded = !padded;
+    if (m->unpadded && m->vendor && tree)
+        proto_tree_add_expert_format(tree, m->pinfo, &ei_msstun_vendor_unpadded, tvb, offset, end - offset,
+                                     "Vendor method 0x%03x: attributes read without padding (they tile the "
+                                     "message only that way)", m->method);
     if (!tree) {
         attributes_facts(m, offset, end, padded);
         return;
@@ -631,7 +705,12 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
         if (!def) {
             if (len)
                 proto_tree_add_item(at, hf_msstun_value, tvb, offset + ATTR_HDR_LEN, len, ENC_NA);
-            if (type < 0x8000)
+            /* in a vendor message the vendor defines its attributes: not a fault */
+            if (type < 0x8000 && m->vendor)
+                expert_add_info_format(m->pinfo, ai, &ei_msstun_unknown_attribute_vendor,
+                                       "Attribute 0x%04x of vendor method 0x%03x (not IANA-registered)",
+                                       type, m->method);
+            else if (type < 0x8000)
                 expert_add_info_format(m->pinfo, ai, &ei_msstun_unknown_attribute,
                                        "Unknown comprehension-required attribute 0x%04x", type);
         } else if (len < def->min_len || len > def->max_len) {

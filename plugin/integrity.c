@@ -5,7 +5,12 @@
  *
  * FINGERPRINT: CRC-32 of the message up to the attribute, with the header
  * length covering FINGERPRINT (which it does when FINGERPRINT is last, as it
- * must be), XOR 0x5354554E. Uses wsutil's CRC.
+ * must be), XOR 0x5354554E; wsutil's CRC. [MS-ICE2] agents in legacy mode
+ * (libnice OC2007R2, after [MS-ICE2] 3.1.4.8.2) also send every check and
+ * response a second time with the CRC taken over a table whose entry 0x5A is
+ * 0x08bbe8ea instead of 0x8bbeb8ea (protocol.md f.5), until the peer shows
+ * IMPLEMENTATION-VERSION: such a FINGERPRINT is good (variant 2), and the
+ * second copy links to the first (msstun.att.crc32.legacy_copy_of).
  *
  * MESSAGE-INTEGRITY (0x0008) and MESSAGE-INTEGRITY-SHA256 (0x001C): HMAC over
  * the message from byte 0 up to the attribute. Three rules are in use
@@ -27,35 +32,132 @@
  * preference, and a=ice-ufrag / a=ice-pwd pairs learned from SDP in the
  * capture (a postdissector). An ICE request with USERNAME "A:B" is checked
  * with the password of ufrag A; its response (no USERNAME in RFC 5389) with
- * the key the request used, remembered by transaction ID.
+ * the keys of its request, whose USERNAME and REALM are remembered by
+ * transaction ID. Only a key known to be the message's (a UAT row for its
+ * USERNAME or REALM, USERHASH, SDP) can make it "bad"; the password to try
+ * that does not fit leaves it unverified. The HMACs are computed only when a
+ * tree, filter, expert or report wants the result.
  */
 #include "msstun.h"
 
 #include <epan/crc32-tvb.h>
+#include <epan/proto_data.h>
 #include <wsutil/crc32.h>
 #include <wsutil/pint.h>
 #include <epan/uat.h>
 #include <wsutil/str_util.h>
 #include <wsutil/wsgcrypt.h>
 
+static int hf_msstun_att_crc32_legacy_copy_of = -1;
+static expert_field ei_msstun_fp_legacy_copy = EI_INIT;
+
+/* [MS-ICE2] legacy CRC-32: the standard table with entry 0x5A = 0x08bbe8ea
+ * (protocol.md f.5). Made once, at registration. */
+static guint32 legacy_crc_table[256];
+
+static void
+legacy_crc_table_init(void)
+{
+    for (guint i = 0; i < 256; i++)
+        legacy_crc_table[i] = crc32_ccitt_table_lookup((guchar)i);
+    legacy_crc_table[0x5A] = 0x08bbe8ea;
+}
+
+static guint32
+legacy_crc(tvbuff_t *tvb, int len)
+{
+    const guint8 *p = tvb_get_ptr(tvb, 0, len);
+    guint32 crc = 0xFFFFFFFF;
+
+    for (int i = 0; i < len; i++)
+        crc = legacy_crc_table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* The legacy copies: an [MS-ICE2] message with the same transaction ID,
+ * length, MESSAGE-INTEGRITY and ports as one a moment before (libnice sends
+ * the two back to back; a retransmission comes 20 ms or more later). Paired
+ * on the first pass, tree or not (with a tree from the FINGERPRINT check,
+ * without one from msstun_check_integrity, as FINGERPRINT is not decoded
+ * then); the pair is per-packet data. */
+#define LEGACY_COPY_GAP_NS 10000000   /* 10 ms */
+#define MSSTUN_MAX_LEGACY_SEEN 20000
+#define PDATA_LEGACY_COPY 0x4C430000u  /* + the message's offset in the frame */
+
+typedef struct {
+    guint8   tid[12];
+    guint8   mi[8];
+    guint16  length;
+    guint32  frame;
+    nstime_t ts;
+    guint32  ports;
+} legacy_seen_t;
+
+static wmem_map_t *legacy_seen;   /* hash of the transaction ID -> legacy_seen_t */
+
+static void
+legacy_copy_track(msstun_msg_t *m)
+{
+    tvbuff_t *tvb = m->tvb;
+    guint32 key, ports;
+    legacy_seen_t *e;
+    guint8 tid[12], mi[8];
+    nstime_t gap;
+
+    if (m->format != MSSTUN_FMT_RFC5389 || !(m->ms_ice2 || m->has_impl_version) || m->mi_offset < 0 ||
+        !tvb_bytes_exist(tvb, m->mi_offset + 4, 8))
+        return;
+    tvb_memcpy(tvb, tid, 8, 12);
+    tvb_memcpy(tvb, mi, m->mi_offset + 4, 8);
+    key = pntoh32(tid) ^ pntoh32(tid + 4) ^ pntoh32(tid + 8);
+    ports = (guint32)m->pinfo->srcport << 16 | m->pinfo->destport;
+    e = (legacy_seen_t *)wmem_map_lookup(legacy_seen, GUINT_TO_POINTER(key));
+    if (e && memcmp(e->tid, tid, 12) == 0 && memcmp(e->mi, mi, 8) == 0 && e->length == m->length &&
+        e->ports == ports) {
+        nstime_delta(&gap, &m->pinfo->abs_ts, &e->ts);
+        if (gap.secs == 0 && gap.nsecs >= 0 && gap.nsecs < LEGACY_COPY_GAP_NS) {
+            p_add_proto_data(wmem_file_scope(), m->pinfo, proto_msstun, PDATA_LEGACY_COPY + tvb_raw_offset(tvb),
+                             GUINT_TO_POINTER(e->frame));
+            return;
+        }
+    }
+    if (!e) {
+        if (wmem_map_size(legacy_seen) >= MSSTUN_MAX_LEGACY_SEEN)
+            return;
+        e = wmem_new(wmem_file_scope(), legacy_seen_t);
+        wmem_map_insert(legacy_seen, GUINT_TO_POINTER(key), e);
+    }
+    memcpy(e->tid, tid, 12);
+    memcpy(e->mi, mi, 8);
+    e->length = m->length;
+    e->frame = m->pinfo->num;
+    e->ts = m->pinfo->abs_ts;
+    e->ports = ports;
+}
+
 void
 msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
 {
     tvbuff_t *tvb = m->tvb;
     int o = attr_off + 4;
-    guint32 crc;
+    guint32 crc, sent, copy_of;
     gboolean last = attr_off + 8 == MSSTUN_HDR_LEN + m->length;
-    guint32 sent = tvb_get_ntohl(tvb, o);
     guint8 variant = 1;
 
+    /* (the FINGERPRINT is decoded only with a tree; msstun_check_integrity pairs the others) */
+    if (last && !PINFO_FD_VISITED(m->pinfo))
+        legacy_copy_track(m);
     /* no tree, or a filter tree that asks nothing of FINGERPRINT: no CRC to compute */
     if (!tree || !(msstun_tree_visible(tree) || proto_field_is_referenced(tree, hf_msstun_att_crc32) ||
                    proto_field_is_referenced(tree, hf_msstun_att_crc32_status) ||
                    proto_field_is_referenced(tree, hf_msstun_att_crc32_variant) ||
+                   proto_field_is_referenced(tree, hf_msstun_att_crc32_legacy_copy_of) ||
                    msstun_want_expert(m, &ei_msstun_att_crc32_bad) ||
                    proto_field_is_referenced(tree, ei_msstun_fp_variant.hf) ||
+                   proto_field_is_referenced(tree, ei_msstun_fp_legacy_copy.hf) ||
                    proto_field_is_referenced(tree, ei_msstun_fp_not_last.hf)))
         return;
+    sent = tvb_get_ntohl(tvb, o);
     crc = crc32_ccitt_tvb_offset(tvb, 0, attr_off) ^ MSSTUN_FP_XOR;
     if (!last) {
         /* not last: the length field does not cover it, so it cannot be verified as sent */
@@ -64,18 +166,11 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
         proto_tree_add_expert(tree, m->pinfo, &ei_msstun_fp_not_last, tvb, o, 4);
         return;
     }
-    if (crc != sent) {
-        /* Some stacks compute the CRC before they add FINGERPRINT, with the
-         * length field not yet covering it: try that before calling it bad */
-        guint8 *buf = (guint8 *)tvb_memdup(m->pinfo->pool, tvb, 0, attr_off);
-        guint32 alt;
-        buf[2] = (guint8)((attr_off - MSSTUN_HDR_LEN) >> 8);
-        buf[3] = (guint8)(attr_off - MSSTUN_HDR_LEN);
-        alt = crc32_ccitt(buf, attr_off) ^ MSSTUN_FP_XOR;
-        if (alt == sent) {
-            crc = alt;
-            variant = 2;
-        }
+    copy_of = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), m->pinfo, proto_msstun,
+                                                PDATA_LEGACY_COPY + tvb_raw_offset(tvb)));
+    if (crc != sent && (legacy_crc(tvb, attr_off) ^ MSSTUN_FP_XOR) == sent) {
+        crc = sent;
+        variant = 2;
     }
     proto_tree_add_checksum(tree, tvb, o, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
                             &ei_msstun_att_crc32_bad, m->pinfo, crc, ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
@@ -86,6 +181,15 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
             expert_add_info(m->pinfo, it, &ei_msstun_fp_variant);
         else
             proto_item_set_hidden(it);   /* the usual case: filterable, not worth a line */
+        /* the second copy is the legacy one: its CRC fits the legacy table
+         * (when no byte meets entry 0x5A the two copies are the same bytes) */
+        if (copy_of && (variant == 2 || (legacy_crc(tvb, attr_off) ^ MSSTUN_FP_XOR) == sent)) {
+            it = proto_tree_add_uint(tree, hf_msstun_att_crc32_legacy_copy_of, tvb, o, 4, copy_of);
+            proto_item_set_generated(it);
+            expert_add_info_format(m->pinfo, it, &ei_msstun_fp_legacy_copy,
+                                   "Legacy [MS-ICE2] copy of frame %u: sent again with the legacy FINGERPRINT "
+                                   "until the peer shows IMPLEMENTATION-VERSION; answered once", copy_of);
+        }
     }
 }
 
@@ -119,9 +223,9 @@ static guint msstun_n_creds;
 static const char *msstun_pref_password = "";
 static msstun_bool_t msstun_pref_learn_sdp = TRUE;
 
-/* ufrag -> pwd learned from SDP; transaction ID -> key the request used */
+/* ufrag -> pwd learned from SDP; transaction ID -> the request's identity (req_ident_t) */
 static wmem_map_t *sdp_passwords;
-static wmem_map_t *trans_keys;
+static wmem_map_t *trans_idents;
 #define MSSTUN_MAX_SDP_PASSWORDS 4096
 #define MSSTUN_MAX_TRANS_KEYS    100000
 
@@ -218,12 +322,17 @@ msstun_integrity_register(module_t *module, int proto)
             BASE_NONE, NULL, 0, "Where the key that verified (or failed) came from; never the password", HFILL } },
         { &hf_msstun_att_userhash_user, { "Userhash User", "msstun.att.userhash.user", FT_STRING, BASE_NONE, NULL, 0,
             "Configured user whose SHA-256(username \":\" realm) equals USERHASH (RFC 8489 14.4)", HFILL } },
+        { &hf_msstun_att_crc32_legacy_copy_of, { "Legacy copy of", "msstun.att.crc32.legacy_copy_of", FT_FRAMENUM,
+            BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_DUP_ACK), 0,
+            "[MS-ICE2] legacy mode: this message repeats the one in that frame with the legacy FINGERPRINT", HFILL } },
     };
     static ei_register_info ei[] = {
         { &ei_msstun_att_hmac_bad, { "msstun.att.hmac.bad", PI_CHECKSUM, PI_ERROR,
             "Bad MESSAGE-INTEGRITY", EXPFILL } },
         { &ei_msstun_att_hmac_length, { "msstun.att.hmac.bad_length", PI_MALFORMED, PI_ERROR,
             "MESSAGE-INTEGRITY length fits no HMAC (20 for SHA-1, 32 for SHA-256)", EXPFILL } },
+        { &ei_msstun_fp_legacy_copy, { "msstun.att.crc32.legacy_copy", PI_SEQUENCE, PI_CHAT,
+            "Legacy [MS-ICE2] copy of an earlier message", EXPFILL } },
     };
     static uat_field_t cred_fields[] = {
         UAT_FLD_CSTRING(msstun_cred, username, "Username",
@@ -246,15 +355,19 @@ msstun_integrity_register(module_t *module, int proto)
     prefs_register_uat_preference(module, "credentials", "STUN/TURN/ICE credentials",
         "Credentials to verify MESSAGE-INTEGRITY: username (or ICE ufrag), realm (empty for short-term), "
         "password, optional raw key in hex", uat);
-    prefs_register_string_preference(module, "password", "Password to try",
+    /* a password preference: masked in the dialog, never written to the preferences file */
+    prefs_register_password_preference(module, "password", "Password to try",
         "Tried when no credentials row matches a message: as a short-term password, or with the message's "
-        "USERNAME and REALM as a long-term one. Never shown in the tree.", &msstun_pref_password);
+        "USERNAME and REALM as a long-term one. A message it does not fit stays unverified (it is not known "
+        "to be that message's key). Never shown in the tree, never saved.", &msstun_pref_password);
     prefs_register_bool_preference(module, "learn_sdp", "Learn ICE passwords from SDP",
         "Use a=ice-ufrag / a=ice-pwd pairs seen in SDP earlier in the capture to verify ICE checks",
         &msstun_pref_learn_sdp);
 
     sdp_passwords = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), wmem_str_hash, g_str_equal);
-    trans_keys = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), wmem_str_hash, g_str_equal);
+    trans_idents = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), wmem_str_hash, g_str_equal);
+    legacy_seen = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
+    legacy_crc_table_init();
 }
 
 /* ---- SDP learning (postdissector) --------------------------------------- */
@@ -349,7 +462,18 @@ typedef struct {
     const guint8 *key;
     guint         len;
     const char   *source;   /* for the tree: never the password */
+    gboolean      owned;    /* known to be this message's key: a mismatch is "bad" */
 } msstun_key_t;
+
+/* What a response needs to be keyed like its request (file scope, by TID) */
+typedef struct {
+    guint8  *user;
+    int      user_len;
+    char    *realm;
+    guint16  pw_alg;
+    guint8  *userhash;      /* 32 bytes, or NULL */
+    guint32  frame;
+} req_ident_t;
 
 #define MAX_CANDIDATES 32
 #define MAX_MI 4
@@ -361,6 +485,8 @@ typedef struct {
     const char   *realm;      /* m->realm (REALM, or 0x0015 in [MS-TURN]) */
     guint16       pw_alg;     /* PASSWORD-ALGORITHM, 0 when absent */
     int           userhash_off;
+    const guint8 *userhash;   /* the 32 bytes (this message's or its request's), or NULL */
+    const char   *suffix;     /* appended to the sources of candidates made from the request */
     struct { int off; guint16 type, len; } mi[MAX_MI];
     int           n_mi;
     msstun_key_t  cand[MAX_CANDIDATES];
@@ -368,23 +494,26 @@ typedef struct {
 } mi_ctx_t;
 
 static void
-add_candidate(mi_ctx_t *c, const guint8 *key, guint len, const char *source)
+add_candidate(mi_ctx_t *c, const guint8 *key, guint len, const char *source, gboolean owned)
 {
     if (c->n_cand >= MAX_CANDIDATES)
         return;
     for (int i = 0; i < c->n_cand; i++)
-        if (c->cand[i].len == len && memcmp(c->cand[i].key, key, len) == 0)
+        if (c->cand[i].len == len && memcmp(c->cand[i].key, key, len) == 0) {
+            c->cand[i].owned |= owned;
             return;
+        }
     c->cand[c->n_cand].key = key;
     c->cand[c->n_cand].len = len;
-    c->cand[c->n_cand].source = source;
+    c->cand[c->n_cand].source = c->suffix ? wmem_strconcat(c->m->pinfo->pool, source, c->suffix, NULL) : source;
+    c->cand[c->n_cand].owned = owned;
     c->n_cand++;
 }
 
 /* long-term key: MD5 or (PASSWORD-ALGORITHM 0x0002) SHA-256 of user:realm:password */
 static void
 add_long_term(mi_ctx_t *c, const guint8 *user, guint user_len, const char *realm, const char *password,
-              const char *source)
+              const char *source, gboolean owned)
 {
     wmem_allocator_t *pool = c->m->pinfo->pool;
     GByteArray *in = g_byte_array_new();
@@ -399,13 +528,13 @@ add_long_term(mi_ctx_t *c, const guint8 *user, guint user_len, const char *realm
     g_byte_array_append(in, (const guint8 *)password, (guint)strlen(password));
     gcry_md_hash_buffer(algo, key, in->data, in->len);
     g_byte_array_free(in, TRUE);
-    add_candidate(c, key, dlen, source);
+    add_candidate(c, key, dlen, source, owned);
 }
 
 static void
-add_short_term(mi_ctx_t *c, const char *password, const char *source)
+add_short_term(mi_ctx_t *c, const char *password, const char *source, gboolean owned)
 {
-    add_candidate(c, (const guint8 *)password, (guint)strlen(password), source);
+    add_candidate(c, (const guint8 *)password, (guint)strlen(password), source, owned);
 }
 
 /* USERNAME "A:B" of an ICE check: A is the ufrag whose password keys it */
@@ -448,63 +577,59 @@ static void
 check_userhash(mi_ctx_t *c)
 {
     msstun_msg_t *m = c->m;
-    guint8 hash[32], want[32];
+    guint8 hash[32];
 
-    if (c->userhash_off < 0 || !c->realm || !tvb_bytes_exist(m->tvb, c->userhash_off + 4, 32))
+    if (!c->userhash || !c->realm)
         return;
-    tvb_memcpy(m->tvb, want, c->userhash_off + 4, 32);
     for (guint i = 0; i < msstun_n_creds; i++) {
         const msstun_cred_t *r = &msstun_creds[i];
-        char *s = wmem_strdup_printf(m->pinfo->pool, "%s:%s", r->username, c->realm);
-        proto_item *it;
+        char *s;
         if (!*r->username || (*r->realm && strcmp(r->realm, c->realm) != 0))
             continue;
+        s = wmem_strdup_printf(m->pinfo->pool, "%s:%s", r->username, c->realm);
         gcry_md_hash_buffer(GCRY_MD_SHA256, hash, s, strlen(s));
-        if (memcmp(hash, want, 32) != 0)
+        if (memcmp(hash, c->userhash, 32) != 0)
             continue;
-        it = proto_tree_add_string(attr_tree(m, c->userhash_off), hf_msstun_att_userhash_user, m->tvb, c->userhash_off + 4, 32, r->username);
-        proto_item_set_generated(it);
+        if (c->userhash_off >= 0 && !c->suffix)
+            proto_item_set_generated(proto_tree_add_string(attr_tree(m, c->userhash_off), hf_msstun_att_userhash_user,
+                                                           m->tvb, c->userhash_off + 4, 32, r->username));
         if (r->key_len)
-            add_candidate(c, r->key, r->key_len, wmem_strdup_printf(m->pinfo->pool, "UAT key for %s", r->username));
+            add_candidate(c, r->key, r->key_len, wmem_strdup_printf(m->pinfo->pool, "UAT key for %s", r->username), TRUE);
         else
             add_long_term(c, (const guint8 *)r->username, (guint)strlen(r->username), c->realm, r->password,
-                          wmem_strdup_printf(m->pinfo->pool, "UAT user %s (USERHASH)", r->username));
+                          wmem_strdup_printf(m->pinfo->pool, "UAT user %s (USERHASH)", r->username), TRUE);
         return;
     }
 }
 
+/* The keys for c's USERNAME / REALM / USERHASH. A row is this message's key
+ * when it names its user or its realm; an empty row (any user, no realm) and
+ * the password to try are only tried. */
 static void
-collect_candidates(mi_ctx_t *c)
+collect_for_identity(mi_ctx_t *c)
 {
     msstun_msg_t *m = c->m;
     wmem_allocator_t *pool = m->pinfo->pool;
-    gboolean response = m->cls == MSSTUN_CLASS_SUCCESS || m->cls == MSSTUN_CLASS_ERROR;
     int rows_before;
 
-    /* a response is keyed like its request */
-    if (response && tvb_bytes_exist(m->tvb, 4, 16)) {
-        const msstun_key_t *k = (const msstun_key_t *)wmem_map_lookup(trans_keys,
-            tvb_bytes_to_str(pool, m->tvb, 4, 16));
-        if (k)
-            add_candidate(c, k->key, k->len, k->source);
-    }
     check_userhash(c);
-
     rows_before = c->n_cand;
     for (guint i = 0; i < msstun_n_creds; i++) {
         const msstun_cred_t *r = &msstun_creds[i];
         const char *src;
+        gboolean owned;
         if (!(user_matches(c, r->username) || (!*r->username && c->user)))
             continue;
         src = wmem_strdup_printf(pool, "UAT user %s", *r->username ? r->username : "(any)");
+        owned = *r->username || (*r->realm && c->realm && strcmp(r->realm, c->realm) == 0);
         if (r->key_len)
-            add_candidate(c, r->key, r->key_len, src);
+            add_candidate(c, r->key, r->key_len, src, owned);
         else if (c->realm && (!*r->realm || strcmp(r->realm, c->realm) == 0))
-            add_long_term(c, c->user, c->user_len, c->realm, r->password, src);
+            add_long_term(c, c->user, c->user_len, c->realm, r->password, src, owned);
         else if (!c->realm && *r->realm)
-            add_long_term(c, c->user, c->user_len, r->realm, r->password, src);
+            add_long_term(c, c->user, c->user_len, r->realm, r->password, src, owned);
         else if (!c->realm)
-            add_short_term(c, r->password, src);
+            add_short_term(c, r->password, src, owned);
     }
     /* [MS-TURN]: the USERNAME may be an opaque token; match rows by realm */
     if (c->realm && c->n_cand == rows_before) {
@@ -515,12 +640,12 @@ collect_candidates(mi_ctx_t *c)
                 continue;
             src = wmem_strdup_printf(pool, "UAT realm %s user %s", r->realm, r->username);
             if (r->key_len) {
-                add_candidate(c, r->key, r->key_len, src);
+                add_candidate(c, r->key, r->key_len, src, TRUE);
                 continue;
             }
             if (c->user)
-                add_long_term(c, c->user, c->user_len, c->realm, r->password, src);
-            add_long_term(c, (const guint8 *)r->username, (guint)strlen(r->username), c->realm, r->password, src);
+                add_long_term(c, c->user, c->user_len, c->realm, r->password, src, TRUE);
+            add_long_term(c, (const guint8 *)r->username, (guint)strlen(r->username), c->realm, r->password, src, TRUE);
         }
     }
     /* ICE: passwords learned from SDP, by the ufrag before ':' */
@@ -529,13 +654,46 @@ collect_candidates(mi_ctx_t *c)
         char *ufrag = wmem_strndup(pool, (const char *)c->user, colon ? (size_t)(colon - c->user) : (size_t)c->user_len);
         const char *pwd = (const char *)wmem_map_lookup(sdp_passwords, ufrag);
         if (pwd)
-            add_short_term(c, pwd, wmem_strdup_printf(pool, "SDP a=ice-pwd of ufrag %s", ufrag));
+            add_short_term(c, pwd, wmem_strdup_printf(pool, "SDP a=ice-pwd of ufrag %s", ufrag), TRUE);
+    }
+}
+
+static void
+collect_candidates(mi_ctx_t *c)
+{
+    msstun_msg_t *m = c->m;
+    wmem_allocator_t *pool = m->pinfo->pool;
+    gboolean response = m->cls == MSSTUN_CLASS_SUCCESS || m->cls == MSSTUN_CLASS_ERROR;
+    const req_ident_t *q = NULL;
+
+    /* a response is keyed like its request */
+    if (response && tvb_bytes_exist(m->tvb, 4, 16))
+        q = (const req_ident_t *)wmem_map_lookup(trans_idents, tvb_bytes_to_str(pool, m->tvb, 4, 16));
+    if (q) {
+        mi_ctx_t own = *c;
+        c->user = q->user;
+        c->user_len = q->user_len;
+        c->realm = q->realm ? q->realm : own.realm;
+        c->pw_alg = q->pw_alg;
+        c->userhash = q->userhash;
+        c->suffix = wmem_strdup_printf(pool, " (from the request in frame %u)", q->frame);
+        collect_for_identity(c);
+        c->user = own.user;
+        c->user_len = own.user_len;
+        c->realm = own.realm;
+        c->pw_alg = own.pw_alg;
+        c->userhash = own.userhash;
+        c->suffix = NULL;
+        if (c->user && !(c->user_len == q->user_len && memcmp(c->user, q->user, c->user_len) == 0))
+            collect_for_identity(c);
+    } else {
+        collect_for_identity(c);
     }
     if (c->n_cand == 0 && msstun_pref_password && *msstun_pref_password) {
         if (c->user && c->realm)
-            add_long_term(c, c->user, c->user_len, c->realm, msstun_pref_password, "msstun.password (long-term)");
+            add_long_term(c, c->user, c->user_len, c->realm, msstun_pref_password, "msstun.password (long-term)", FALSE);
         else
-            add_short_term(c, msstun_pref_password, "msstun.password");
+            add_short_term(c, msstun_pref_password, "msstun.password", FALSE);
     }
 }
 
@@ -547,7 +705,7 @@ scan_attributes(mi_ctx_t *c)
     msstun_msg_t *m = c->m;
     int end = MIN(MSSTUN_HDR_LEN + (int)m->length, (int)tvb_captured_length(m->tvb));
     int off = MSSTUN_HDR_LEN;
-    gboolean padded = m->format != MSSTUN_FMT_MSTURN;
+    gboolean padded = !m->unpadded;
 
     c->userhash_off = -1;
     while (off + 4 <= end) {
@@ -561,6 +719,7 @@ scan_attributes(mi_ctx_t *c)
             c->pw_alg = tvb_get_ntohs(m->tvb, off + 4);
         } else if (type == 0x001E && m->format == MSSTUN_FMT_RFC5389 && len == 32 && c->userhash_off < 0) {
             c->userhash_off = off;
+            c->userhash = (const guint8 *)tvb_memdup(m->pinfo->pool, m->tvb, off + 4, 32);
         } else if (((type == MSSTUN_A_MESSAGE_INTEGRITY && len >= 20 && len <= 32) ||
                     (type == MSSTUN_A_MI_SHA256 && len >= 16 && len <= 32)) && c->n_mi < MAX_MI) {
             c->mi[c->n_mi].off = off;
@@ -570,6 +729,30 @@ scan_attributes(mi_ctx_t *c)
         }
         off += 4 + len + (padded ? MSSTUN_PAD4(len) : 0);
     }
+}
+
+/* First pass, every request with MESSAGE-INTEGRITY: its USERNAME, REALM,
+ * PASSWORD-ALGORITHM and USERHASH, for its response. No HMAC here. */
+static void
+remember_request(mi_ctx_t *c)
+{
+    msstun_msg_t *m = c->m;
+    wmem_allocator_t *fs = wmem_file_scope();
+    req_ident_t *q;
+
+    if (!tvb_bytes_exist(m->tvb, 4, 16) ||
+        wmem_map_contains(trans_idents, tvb_bytes_to_str(m->pinfo->pool, m->tvb, 4, 16)))
+        return;
+    q = wmem_new0(fs, req_ident_t);
+    if (c->user) {
+        q->user = (guint8 *)wmem_memdup(fs, c->user, c->user_len);
+        q->user_len = c->user_len;
+    }
+    q->realm = c->realm ? wmem_strdup(fs, c->realm) : NULL;
+    q->pw_alg = c->pw_alg;
+    q->userhash = c->userhash ? (guint8 *)wmem_memdup(fs, c->userhash, 32) : NULL;
+    q->frame = m->pinfo->num;
+    wmem_map_insert(trans_idents, tvb_bytes_to_str(fs, m->tvb, 4, 16), q);
 }
 
 /* HMAC of the message before the attribute at mi_off under one rule */
@@ -589,7 +772,7 @@ hmac_matches(mi_ctx_t *c, int rule, int algo, const msstun_key_t *k, int mi_off,
     in = (guint8 *)wmem_alloc0(m->pinfo->pool, in_len);
     tvb_memcpy(m->tvb, in, 0, mi_off);
     if (rule == RULE_RFC5389) {
-        int pad = m->format == MSSTUN_FMT_MSTURN ? 0 : MSSTUN_PAD4(mi_len);
+        int pad = m->unpadded ? 0 : MSSTUN_PAD4(mi_len);
         guint adj = (guint)(mi_off - MSSTUN_HDR_LEN + 4 + mi_len + pad);
         in[2] = (guint8)(adj >> 8);
         in[3] = (guint8)adj;
@@ -612,8 +795,8 @@ check_one_mi(mi_ctx_t *c, int idx)
     guint16 type = c->mi[idx].type;
     int rules[3], n_rules = 0, algo;
     guint8 want[32];
-    proto_item *st;
-    int hit_cand = -1, hit_rule = 0;
+    proto_item *st, *it;
+    int hit_cand = -1, hit_rule = 0, n_owned = 0;
     proto_tree *tree = attr_tree(m, off);
 
     if (type == MSSTUN_A_MI_SHA256) {
@@ -644,41 +827,60 @@ check_one_mi(mi_ctx_t *c, int idx)
                 hit_cand = i;
                 hit_rule = rules[r];
             }
+    for (int i = 0; i < c->n_cand; i++)
+        n_owned += c->cand[i].owned;
 
     if (c->n_cand == 0) {
-        /* no key known: filterable (status 0), but a line saying so on every message is noise */
+        /* no key known: filterable (status 2), but a line saying so on every message is noise */
         st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len, PROTO_CHECKSUM_E_UNVERIFIED);
         proto_item_set_hidden(st);
         return;
     }
-    st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len,
-                             hit_cand >= 0 ? PROTO_CHECKSUM_E_GOOD : PROTO_CHECKSUM_E_BAD);
-    proto_item_set_generated(st);
     if (hit_cand >= 0) {
-        proto_item *it = proto_tree_add_uint(tree, hf_msstun_att_hmac_rule, m->tvb, off, 4 + len, hit_rule);
+        st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len, PROTO_CHECKSUM_E_GOOD);
+        proto_item_set_generated(st);
+        it = proto_tree_add_uint(tree, hf_msstun_att_hmac_rule, m->tvb, off, 4 + len, hit_rule);
         proto_item_set_generated(it);
         it = proto_tree_add_string(tree, hf_msstun_att_hmac_credential, m->tvb, off, 4 + len, c->cand[hit_cand].source);
         proto_item_set_generated(it);
+    } else if (n_owned == 0) {
+        /* only keys tried on the off chance (the password to try, a row for any user):
+         * not fitting says nothing about the message */
+        st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len, PROTO_CHECKSUM_E_UNVERIFIED);
+        proto_item_set_generated(st);
+        it = proto_tree_add_string(tree, hf_msstun_att_hmac_credential, m->tvb, off, 4 + len, c->n_cand == 1 ?
+                                   wmem_strdup_printf(m->pinfo->pool, "%s did not fit (not known to be this message's key)",
+                                                      c->cand[0].source) :
+                                   "no key fitted (none known to be this message's)");
+        proto_item_set_generated(it);
     } else {
-        proto_item *it = proto_tree_add_string(tree, hf_msstun_att_hmac_credential, m->tvb, off, 4 + len,
-                                               c->n_cand == 1 ? c->cand[0].source : "no configured key matched");
+        st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len, PROTO_CHECKSUM_E_BAD);
+        proto_item_set_generated(st);
+        it = proto_tree_add_string(tree, hf_msstun_att_hmac_credential, m->tvb, off, 4 + len,
+                                   c->n_cand == 1 ? c->cand[0].source : "no configured key matched");
         proto_item_set_generated(it);
         expert_add_info_format(m->pinfo, st, &ei_msstun_att_hmac_bad,
                                "Bad %s (tried %d key%s)",
                                type == MSSTUN_A_MI_SHA256 ? "MESSAGE-INTEGRITY-SHA256" : "MESSAGE-INTEGRITY",
                                c->n_cand, plurality(c->n_cand, "", "s"));
     }
-    if (idx == 0 && !PINFO_FD_VISITED(m->pinfo) && m->cls == MSSTUN_CLASS_REQUEST &&
-        wmem_map_size(trans_keys) < MSSTUN_MAX_TRANS_KEYS) {
-        /* remember the key for the response; the one that verified, else the best guess */
-        const msstun_key_t *src = &c->cand[hit_cand >= 0 ? hit_cand : 0];
-        msstun_key_t *k = wmem_new(wmem_file_scope(), msstun_key_t);
-        k->key = (const guint8 *)wmem_memdup(wmem_file_scope(), src->key, src->len);
-        k->len = src->len;
-        k->source = wmem_strdup_printf(wmem_file_scope(), "%s (from the request in frame %u)", src->source,
-                                       m->pinfo->num);
-        wmem_map_insert(trans_keys, tvb_bytes_to_str(wmem_file_scope(), m->tvb, 4, 16), k);
-    }
+}
+
+/* Does a tree, a filter, an expert listener or a report want the verdict?
+ * (No report reads it; the HMACs are the expensive part.) */
+static gboolean
+mi_wanted(msstun_msg_t *m)
+{
+    proto_tree *t = m->tree;
+
+    if (msstun_want_expert(m, &ei_msstun_att_hmac_bad))
+        return TRUE;
+    return t && (proto_field_is_referenced(t, hf_msstun_att_hmac_status) ||
+                 proto_field_is_referenced(t, hf_msstun_att_hmac_rule) ||
+                 proto_field_is_referenced(t, hf_msstun_att_hmac_credential) ||
+                 proto_field_is_referenced(t, hf_msstun_att_userhash_user) ||
+                 proto_field_is_referenced(t, ei_msstun_att_hmac_bad.hf) ||
+                 proto_field_is_referenced(t, ei_msstun_att_hmac_length.hf));
 }
 
 void
@@ -687,7 +889,14 @@ msstun_check_integrity(msstun_msg_t *m)
     mi_ctx_t *c;
     gboolean no_keys = msstun_n_creds == 0 && wmem_map_size(sdp_passwords) == 0 &&
                        !(msstun_pref_password && *msstun_pref_password);
+    gboolean wanted, remember;
+    int fp = MSSTUN_HDR_LEN + m->length - 8;
 
+    /* no tree: FINGERPRINT was not decoded, so the legacy copies are paired here
+     * (when it is the last attribute, after MESSAGE-INTEGRITY) */
+    if ((m->ms_ice2 || m->has_impl_version) && !m->tree && !PINFO_FD_VISITED(m->pinfo) && fp > m->mi_offset &&
+        tvb_bytes_exist(m->tvb, fp, 8) && tvb_get_ntohl(m->tvb, fp) == ((guint32)MSSTUN_A_FINGERPRINT << 16 | 4))
+        legacy_copy_track(m);
     /* Nothing to verify with (the common case): no candidate search, only the
      * hidden "unverified" status when a tree may want it. A MESSAGE-INTEGRITY
      * of an odd length still goes the long way, for its expert info. */
@@ -697,12 +906,20 @@ msstun_check_integrity(msstun_msg_t *m)
                                                       m->mi_offset, 4 + m->mi_len, PROTO_CHECKSUM_E_UNVERIFIED));
         return;
     }
+    wanted = mi_wanted(m);
+    remember = !no_keys && !PINFO_FD_VISITED(m->pinfo) && m->cls == MSSTUN_CLASS_REQUEST &&
+               wmem_map_size(trans_idents) < MSSTUN_MAX_TRANS_KEYS;
+    if (!wanted && !remember)
+        return;
     c = wmem_new0(m->pinfo->pool, mi_ctx_t);
-
     c->m = m;
     c->realm = m->realm;
     scan_attributes(c);
     if (c->n_mi == 0)
+        return;
+    if (remember)
+        remember_request(c);
+    if (!wanted)
         return;
     collect_candidates(c);
     for (int i = 0; i < c->n_mi; i++)

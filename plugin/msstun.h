@@ -120,6 +120,8 @@ typedef struct msstun_msg {
     guint16      length;       /* header length field */
     gboolean     over_tcp;
     gboolean     ms_ice2;      /* IMPLEMENTATION-VERSION or CANDIDATE-IDENTIFIER seen */
+    gboolean     vendor;       /* method 0x200 and up (types 0x0800+): nothing IANA assigned */
+    gboolean     unpadded;     /* attributes are not padded ([MS-TURN], or a vendor dialect) */
     /* attribute facts */
     guint        attr_count;
     gboolean     seen_mi, seen_fp;
@@ -544,7 +546,7 @@ extern int hf_msstun_att_type, hf_msstun_att_type_ms, hf_msstun_att_type_compreh
     hf_msstun_att_mobility_ticket, hf_msstun_att_ttc_req, hf_msstun_att_ttc_resp,
     hf_msstun_att_ecn, hf_msstun_att_response_port,
     hf_msstun_att_goog_misc, hf_msstun_att_access_token, hf_msstun_att_address_error_family,
-    hf_msstun_att_address_error_code, hf_msstun_att_address_error_reason;
+    hf_msstun_att_address_error_code, hf_msstun_att_address_error_reason, hf_msstun_att_ms_value32;
 extern int hf_msstun_alloc_id, hf_msstun_alloc_requested_in, hf_msstun_alloc_success_in,
     hf_msstun_alloc_relayed, hf_msstun_alloc_deleted_in;
 extern int hf_msstun_ice_pair, hf_msstun_ice_dir_checks, hf_msstun_ice_dir_answered, hf_msstun_ice_dir_failed,
@@ -568,6 +570,7 @@ extern expert_field ei_msstun_short_packet, ei_msstun_wrong_msglen, ei_msstun_lo
     ei_msstun_diag_unknown_attr, ei_msstun_diag_transport, ei_msstun_diag_rfc6062, ei_msstun_diag_rfc6062_failed,
     ei_msstun_diag_role_conflict, ei_msstun_diag_error, ei_msstun_ice_one_way, ei_msstun_ice_pair_failed,
     ei_msstun_ice_session_failed, ei_msstun_unanswered, ei_msstun_rfc6062_unknown_cid, ei_msstun_fp_not_last, ei_msstun_fp_variant, ei_msstun_att_too_many,
-    ei_msstun_path_failed, ei_msstun_path_warning, ei_msstun_path_event;
+    ei_msstun_path_failed, ei_msstun_path_warning, ei_msstun_path_event,
+    ei_msstun_unknown_attribute_vendor, ei_msstun_vendor_unpadded, ei_msstun_att_ms_deviation;
 
 #endif /* MSSTUN_H */

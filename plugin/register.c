@@ -62,7 +62,7 @@ int hf_msstun_att_type = -1, hf_msstun_att_type_ms = -1, hf_msstun_att_type_comp
     hf_msstun_att_mobility_ticket = -1, hf_msstun_att_ttc_req = -1, hf_msstun_att_ttc_resp = -1,
     hf_msstun_att_ecn = -1, hf_msstun_att_response_port = -1,
     hf_msstun_att_goog_misc = -1, hf_msstun_att_access_token = -1, hf_msstun_att_address_error_family = -1,
-    hf_msstun_att_address_error_code = -1, hf_msstun_att_address_error_reason = -1;
+    hf_msstun_att_address_error_code = -1, hf_msstun_att_address_error_reason = -1, hf_msstun_att_ms_value32 = -1;
 /* allocations and ICE pairs */
 int hf_msstun_alloc_id = -1, hf_msstun_alloc_requested_in = -1, hf_msstun_alloc_success_in = -1,
     hf_msstun_alloc_relayed = -1, hf_msstun_alloc_deleted_in = -1;
@@ -94,11 +94,12 @@ expert_field ei_msstun_short_packet = EI_INIT, ei_msstun_wrong_msglen = EI_INIT,
     ei_msstun_diag_rfc6062_failed = EI_INIT, ei_msstun_diag_role_conflict = EI_INIT, ei_msstun_diag_error = EI_INIT,
     ei_msstun_ice_one_way = EI_INIT, ei_msstun_ice_pair_failed = EI_INIT, ei_msstun_ice_session_failed = EI_INIT,
     ei_msstun_unanswered = EI_INIT, ei_msstun_rfc6062_unknown_cid = EI_INIT, ei_msstun_fp_not_last = EI_INIT, ei_msstun_fp_variant = EI_INIT, ei_msstun_att_too_many = EI_INIT,
-    ei_msstun_path_failed = EI_INIT, ei_msstun_path_warning = EI_INIT, ei_msstun_path_event = EI_INIT;
+    ei_msstun_path_failed = EI_INIT, ei_msstun_path_warning = EI_INIT, ei_msstun_path_event = EI_INIT,
+    ei_msstun_unknown_attribute_vendor = EI_INIT, ei_msstun_vendor_unpadded = EI_INIT, ei_msstun_att_ms_deviation = EI_INIT;
 
 static const value_string fp_variant_vals[] = {
     { 1, "RFC 5389 (length covers FINGERPRINT)" },
-    { 2, "CRC taken before FINGERPRINT was added (length does not cover it)" },
+    { 2, "[MS-ICE2] legacy CRC-32 table (entry 0x5A = 0x08bbe8ea)" },
     { 0, NULL } };
 /* msstun.type.class is the C1/C0 bits as they sit in the type: 0x00, 0x01, 0x10, 0x11 */
 static const value_string class_bits_vals[] = {
@@ -114,6 +115,10 @@ static const value_string ms_version_vals[] = {
     { 5, "MULTIPLEXED TURN over UDP only" }, { 6, "MULTIPLEXED TURN over UDP and TCP" }, { 0, NULL } };
 static const value_string stream_type_vals[] = {
     { 1, "Audio" }, { 2, "Video" }, { 3, "Supplemental Video" }, { 4, "Data" }, { 0, NULL } };
+/* [MS-ICE2] 2.2.2.2 as implementations use it (protocol.md b.2: 0-2 libnice, 3 Skype, 7 Teams) */
+static const range_string impl_version_rvals[] = {
+    { 0, 2, "[IETFDRAFT-STUN-02] message formats only" },
+    { 3, 0xFFFFFFFF, "RFC 5389 message formats" }, { 0, 0, NULL } };
 static const value_string service_quality_vals[] = {
     { 0, "Best effort delivery" }, { 1, "Reliable delivery" }, { 0, NULL } };
 static const value_string bw_acm_vals[] = {
@@ -256,7 +261,8 @@ proto_register_msstun(void)
         HF(hf_msstun_att_bandwidth, "Bandwidth", "msstun.port.bandwidth", FT_UINT32, BASE_DEC, NULL, 0,
            "[MS-TURN] 2.2.2.9 peak bandwidth, kbit/s"),
         HF(hf_msstun_att_ms_version, "MS Version", "msstun.att.ms.version", FT_UINT32, BASE_DEC, VALS(ms_version_vals), 0, NULL),
-        HF(hf_msstun_att_ms_version_ice, "MS ICE Version", "msstun.att.ms.version.ice", FT_UINT32, BASE_DEC, NULL, 0,
+        HF(hf_msstun_att_ms_version_ice, "MS ICE Version", "msstun.att.ms.version.ice", FT_UINT32, BASE_DEC | BASE_RANGE_STRING,
+           RVALS(impl_version_rvals), 0,
            "[MS-ICE2] IMPLEMENTATION-VERSION"),
         HF(hf_msstun_att_ms_connection_id, "Connection ID", "msstun.att.ms.connection_id", FT_BYTES, BASE_NONE, NULL, 0, NULL),
         HF(hf_msstun_att_ms_sequence_number, "Sequence Number", "msstun.att.ms.sequence_number", FT_UINT32, BASE_DEC, NULL, 0, NULL),
@@ -313,6 +319,8 @@ proto_register_msstun(void)
            VALS(msstun_error_names), 0, NULL),
         HF(hf_msstun_att_address_error_reason, "Address Error Reason", "msstun.att.address_error.reason", FT_STRING,
            BASE_NONE, NULL, 0, NULL),
+        HF(hf_msstun_att_ms_value32, "Value (32-bit)", "msstun.att.ms.value32", FT_UINT32, BASE_DEC, NULL, 0,
+           "A 4-byte value of a Microsoft attribute whose layout no spec gives (0x8006, 0x8033, 0x8036, 0x8037, 0x8039)"),
 
         HF(hf_msstun_alloc_id, "TURN allocation", "msstun.alloc", FT_UINT32, BASE_DEC, NULL, 0,
            "The allocation (numbered in capture order) this message belongs to"),
@@ -350,16 +358,23 @@ proto_register_msstun(void)
 
     static ei_register_info ei[] = {
         { &ei_msstun_short_packet, { "msstun.short_packet", PI_MALFORMED, PI_ERROR, "Packet is too short", EXPFILL } },
-        { &ei_msstun_wrong_msglen, { "msstun.wrong_msglen", PI_MALFORMED, PI_ERROR,
+        /* warn, not error: vendor dialects with unpadded attributes send such lengths on working calls */
+        { &ei_msstun_wrong_msglen, { "msstun.wrong_msglen", PI_MALFORMED, PI_WARN,
             "Message length is not a multiple of 4 bytes (RFC 5389 6)", EXPFILL } },
         { &ei_msstun_long_attribute, { "msstun.long_attribute", PI_MALFORMED, PI_WARN, "Attribute has trailing data", EXPFILL } },
         { &ei_msstun_unknown_attribute, { "msstun.unknown_attribute", PI_UNDECODED, PI_WARN,
             "Unknown comprehension-required attribute", EXPFILL } },
+        { &ei_msstun_unknown_attribute_vendor, { "msstun.unknown_attribute.vendor", PI_UNDECODED, PI_NOTE,
+            "Unknown attribute in a vendor-method message", EXPFILL } },
+        { &ei_msstun_vendor_unpadded, { "msstun.vendor.unpadded", PI_PROTOCOL, PI_CHAT,
+            "Vendor-method message with unpadded attributes", EXPFILL } },
+        { &ei_msstun_att_ms_deviation, { "msstun.att.ms.deviation", PI_PROTOCOL, PI_NOTE,
+            "Microsoft attribute differs from its spec as real clients send it", EXPFILL } },
         { &ei_msstun_att_crc32_bad, { "msstun.att.crc32.bad", PI_CHECKSUM, PI_ERROR, "Bad FINGERPRINT", EXPFILL } },
         { &ei_msstun_att_too_many, { "msstun.att.too_many", PI_PROTOCOL, PI_WARN,
             "Too many attributes: the rest of the message is not decoded", EXPFILL } },
         { &ei_msstun_fp_variant, { "msstun.att.crc32.variant.nonstandard", PI_PROTOCOL, PI_NOTE,
-            "FINGERPRINT matches only with the length field not covering it", EXPFILL } },
+            "FINGERPRINT matches only with the legacy [MS-ICE2] CRC-32 table", EXPFILL } },
         { &ei_msstun_fp_not_last, { "msstun.att.crc32.not_last", PI_PROTOCOL, PI_WARN,
             "FINGERPRINT is not the last attribute (RFC 5389 15.5)", EXPFILL } },
         { &ei_msstun_att_overrun, { "msstun.att.overrun", PI_MALFORMED, PI_ERROR,
