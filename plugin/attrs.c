@@ -75,7 +75,7 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *tvb, in
     }
     if (alen == 0) {
         /* the port does not depend on the family: show it, then the rest as bytes */
-        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_family,
+        msstun_msg_expert(m, ai, &ei_msstun_att_bad_family,
                                "Unknown address family 0x%02x", family);
         if (xored) {
             proto_tree_add_item(tree, hf_msstun_att_port_xord, tvb, o + 2, 2, ENC_NA);
@@ -89,7 +89,7 @@ dissect_address(msstun_msg_t *m, const msstun_attr_def_t *def, tvbuff_t *tvb, in
         return;
     }
     if (len != 4 + alen) {
-        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_length,
+        msstun_msg_expert(m, ai, &ei_msstun_att_bad_length,
                                "%s: length %d does not match family %s (%d)", def->name, len,
                                family == 1 ? "IPv4" : "IPv6", 4 + alen);
         if (len < 4 + alen)
@@ -217,7 +217,7 @@ DECODER(msstun_dec_error_code)
             proto_item_append_text(ai, " %s", (const char *)s);
     }
     if (cls < 3 || cls > 6 || num > 99)
-        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_value,
+        msstun_msg_expert(m, ai, &ei_msstun_att_value,
                                "ERROR-CODE class %u number %u is out of range (class 3-6, number 0-99)", cls, num);
 }
 
@@ -233,7 +233,7 @@ DECODER(msstun_dec_unknown_attrs)
         (void)it;
     }
     if (len & 1)
-        expert_add_info(m->pinfo, ai, &ei_msstun_att_bad_length);
+        msstun_msg_expert0(m, ai, &ei_msstun_att_bad_length);
 }
 
 DECODER(msstun_dec_channel_number)
@@ -247,10 +247,10 @@ DECODER(msstun_dec_channel_number)
     /* RFC 8656 12: 0x4000-0x4FFF; RFC 5766 allowed up to 0x7FFF. Said once, on
      * the binding, not on every ChannelData frame that uses the channel. */
     if (ch < 0x4000 || ch > 0x7FFF)
-        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_value,
+        msstun_msg_expert(m, ai, &ei_msstun_att_value,
                                "Channel number 0x%04x is outside 0x4000-0x7FFF", ch);
     else if (ch >= 0x5000)
-        expert_add_info(m->pinfo, ai, &ei_msstun_channel_reserved);
+        msstun_msg_expert0(m, ai, &ei_msstun_channel_reserved);
 }
 
 /* [MS-TURN] 2.2.2.8: value 0x72C64BC6, first attribute of every message */
@@ -259,10 +259,10 @@ DECODER(msstun_dec_magic_cookie)
     guint32 v = tvb_get_ntohl(tvb, o);
     proto_tree_add_item(tree, hf_msstun_att_magic_cookie, tvb, o, 4, ENC_BIG_ENDIAN);
     if (v != MSSTUN_MS_COOKIE)
-        expert_add_info_format(m->pinfo, ai, &ei_msstun_magic_cookie_value,
+        msstun_msg_expert(m, ai, &ei_msstun_magic_cookie_value,
                                "MAGIC-COOKIE is 0x%08x, [MS-TURN] 2.2.2.8 requires 0x72c64bc6", v);
     if (m->attr_count != 1)
-        expert_add_info(m->pinfo, ai, &ei_msstun_magic_cookie_not_first);
+        msstun_msg_expert0(m, ai, &ei_msstun_magic_cookie_not_first);
 }
 
 DECODER(msstun_dec_data)
@@ -309,7 +309,7 @@ DECODER(msstun_dec_pw_alg)
         proto_tree_add_item(tree, hf_msstun_att_pw_alg_len, tvb, o + off + 2, 2, ENC_BIG_ENDIAN);
         off += 4;
         if (plen > len - off) {
-            expert_add_info(m->pinfo, ai, &ei_msstun_att_bad_length);
+            msstun_msg_expert0(m, ai, &ei_msstun_att_bad_length);
             return;
         }
         if (plen)
@@ -406,7 +406,7 @@ DECODER(msstun_dec_ms_sequence)
     int seq_off = len - 4;
 
     if (len != 4 && len != 24) {
-        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_bad_length,
+        msstun_msg_expert(m, ai, &ei_msstun_att_bad_length,
                                "MS-SEQUENCE-NUMBER: length %d, expected 24 (or 4, as Teams sends it)", len);
         proto_tree_add_item(tree, hf_msstun_value, tvb, o, len, ENC_NA);
         return;
@@ -414,7 +414,7 @@ DECODER(msstun_dec_ms_sequence)
     if (len == 24)
         proto_tree_add_item(tree, hf_msstun_att_ms_connection_id, tvb, o, 20, ENC_NA);
     else
-        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_ms_deviation,
+        msstun_msg_expert(m, ai, &ei_msstun_att_ms_deviation,
                                "MS-SEQUENCE-NUMBER of 4 bytes: the sequence number without the 20-byte "
                                "Connection ID of [MS-TURN] 2.2.2.21 (as Teams sends it)");
     proto_tree_add_item(tree, hf_msstun_att_ms_sequence_number, tvb, o + seq_off, 4, ENC_BIG_ENDIAN);
@@ -456,7 +456,7 @@ DECODER(msstun_dec_service_quality)
     proto_tree_add_item(tree, hf_msstun_att_ms_stream_type, tvb, o, 2, ENC_BIG_ENDIAN);
     proto_tree_add_item(tree, hf_msstun_att_ms_service_quality, tvb, o + 2, 2, ENC_BIG_ENDIAN);
     if (stream < 1 || stream > 4 || quality > 1)
-        expert_add_info_format(m->pinfo, ai, &ei_msstun_att_ms_deviation,
+        msstun_msg_expert(m, ai, &ei_msstun_att_ms_deviation,
                                "MS-SERVICE-QUALITY stream type %u, quality %u: [MS-TURN] 2.2.2.22 defines "
                                "stream types 1-4 and qualities 0-1", stream, quality);
 }
@@ -646,6 +646,7 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
             proto_tree_add_expert_format(tree, m->pinfo, &ei_msstun_att_too_many, tvb, offset, end - offset,
                                          "More than %d attributes: the remaining %d bytes are not decoded",
                                          MSSTUN_MAX_ATTRS_SHOWN, end - offset);
+            msstun_msg_problem(m, MSSTUN_V_WARNING, "more attributes than are decoded");
             return;
         }
         const msstun_attr_def_t *def;
@@ -656,6 +657,7 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
         if (end - offset < ATTR_HDR_LEN) {
             proto_tree_add_expert_format(tree, m->pinfo, &ei_msstun_att_truncated, tvb, offset, end - offset,
                                          "Truncated attribute header (%d bytes)", end - offset);
+            msstun_msg_problem(m, MSSTUN_V_FAILED, "truncated attribute header");
             return;
         }
         hdr = tvb_get_ntohl(tvb, offset);
@@ -690,12 +692,12 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
         /* RFC 5389 15.4/15.5: only FINGERPRINT may follow MESSAGE-INTEGRITY
          * (RFC 8489 adds MESSAGE-INTEGRITY-SHA256), nothing follows FINGERPRINT */
         if (m->seen_fp)
-            expert_add_info(m->pinfo, ai, &ei_msstun_att_after_fp);
+            msstun_msg_expert0(m, ai, &ei_msstun_att_after_fp);
         else if (m->seen_mi && type != MSSTUN_A_FINGERPRINT && type != MSSTUN_A_MI_SHA256)
-            expert_add_info(m->pinfo, ai, &ei_msstun_att_after_mi);
+            msstun_msg_expert0(m, ai, &ei_msstun_att_after_mi);
 
         if (len > avail) {
-            expert_add_info_format(m->pinfo, ai, &ei_msstun_att_overrun,
+            msstun_msg_expert(m, ai, &ei_msstun_att_overrun,
                                    "Attribute length %u goes past the end of the message (%d bytes left)",
                                    len, avail);
             if (avail > 0)
@@ -707,14 +709,14 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
                 proto_tree_add_item(at, hf_msstun_value, tvb, offset + ATTR_HDR_LEN, len, ENC_NA);
             /* in a vendor message the vendor defines its attributes: not a fault */
             if (type < 0x8000 && m->vendor)
-                expert_add_info_format(m->pinfo, ai, &ei_msstun_unknown_attribute_vendor,
+                msstun_msg_expert(m, ai, &ei_msstun_unknown_attribute_vendor,
                                        "Attribute 0x%04x of vendor method 0x%03x (not IANA-registered)",
                                        type, m->method);
             else if (type < 0x8000)
-                expert_add_info_format(m->pinfo, ai, &ei_msstun_unknown_attribute,
+                msstun_msg_expert(m, ai, &ei_msstun_unknown_attribute,
                                        "Unknown comprehension-required attribute 0x%04x", type);
         } else if (len < def->min_len || len > def->max_len) {
-            expert_add_info_format(m->pinfo, ai, len > def->max_len ? &ei_msstun_long_attribute : &ei_msstun_att_bad_length,
+            msstun_msg_expert(m, ai, len > def->max_len ? &ei_msstun_long_attribute : &ei_msstun_att_bad_length,
                                    "%s: length %u, expected %u..%u", def->name, len, def->min_len, def->max_len);
             if (len)
                 proto_tree_add_item(at, hf_msstun_value, tvb, offset + ATTR_HDR_LEN, len, ENC_NA);
@@ -726,7 +728,7 @@ msstun_dissect_attributes(msstun_msg_t *m, proto_tree *tree, int offset, int end
 
         if (pad) {
             if (pad > avail - len) {
-                expert_add_info_format(m->pinfo, ai, &ei_msstun_att_padding,
+                msstun_msg_expert(m, ai, &ei_msstun_att_padding,
                                        "Attribute padding missing: %d bytes needed, %d left", pad, avail - len);
                 return;
             }

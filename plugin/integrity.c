@@ -143,22 +143,28 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
     guint32 crc, sent, copy_of;
     gboolean last = attr_off + 8 == MSSTUN_HDR_LEN + m->length;
     guint8 variant = 1;
+    gboolean wanted;
 
     /* (the FINGERPRINT is decoded only with a tree; msstun_check_integrity pairs the others) */
     if (last && !PINFO_FD_VISITED(m->pinfo))
         legacy_copy_track(m);
-    /* no tree, or a filter tree that asks nothing of FINGERPRINT: no CRC to compute */
-    if (!tree || !(msstun_tree_visible(tree) || proto_field_is_referenced(tree, hf_msstun_att_crc32) ||
-                   proto_field_is_referenced(tree, hf_msstun_att_crc32_status) ||
-                   proto_field_is_referenced(tree, hf_msstun_att_crc32_variant) ||
-                   proto_field_is_referenced(tree, hf_msstun_att_crc32_legacy_copy_of) ||
-                   msstun_want_expert(m, &ei_msstun_att_crc32_bad) ||
-                   proto_field_is_referenced(tree, ei_msstun_fp_variant.hf) ||
-                   proto_field_is_referenced(tree, ei_msstun_fp_legacy_copy.hf) ||
-                   proto_field_is_referenced(tree, ei_msstun_fp_not_last.hf)))
+    /* shown, filtered on or listened to; else computed once, on the first pass,
+     * because a message with a bad FINGERPRINT is dropped by its receiver and
+     * the media-path model must know it whatever the view */
+    wanted = msstun_want_expert(m, &ei_msstun_att_crc32_bad) ||
+             (tree && (msstun_tree_visible(tree) || proto_field_is_referenced(tree, hf_msstun_att_crc32) ||
+                       proto_field_is_referenced(tree, hf_msstun_att_crc32_status) ||
+                       proto_field_is_referenced(tree, hf_msstun_att_crc32_variant) ||
+                       proto_field_is_referenced(tree, hf_msstun_att_crc32_legacy_copy_of) ||
+                       proto_field_is_referenced(tree, ei_msstun_fp_variant.hf) ||
+                       proto_field_is_referenced(tree, ei_msstun_fp_legacy_copy.hf) ||
+                       proto_field_is_referenced(tree, ei_msstun_fp_not_last.hf)));
+    if (!wanted && PINFO_FD_VISITED(m->pinfo))
         return;
     sent = tvb_get_ntohl(tvb, o);
     crc = crc32_ccitt_tvb_offset(tvb, 0, attr_off) ^ MSSTUN_FP_XOR;
+    if (!last && !wanted)
+        return;
     if (!last) {
         /* not last: the length field does not cover it, so it cannot be verified as sent */
         proto_tree_add_checksum(tree, tvb, o, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
@@ -172,6 +178,10 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
         crc = sent;
         variant = 2;
     }
+    if (crc != sent)
+        msstun_msg_problem(m, MSSTUN_V_FAILED, "Bad FINGERPRINT: the receiver drops the message");
+    if (!wanted)
+        return;
     proto_tree_add_checksum(tree, tvb, o, hf_msstun_att_crc32, hf_msstun_att_crc32_status,
                             &ei_msstun_att_crc32_bad, m->pinfo, crc, ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
     if (crc == sent) {
@@ -348,6 +358,8 @@ msstun_integrity_register(module_t *module, int proto)
     proto_register_field_array(proto, hf, array_length(hf));
     expert = expert_register_protocol(proto);
     expert_register_field_array(expert, ei, array_length(ei));
+    for (size_t i = 0; i < array_length(ei); i++)
+        msstun_path_expert_level(ei[i].ids, ei[i].eiinfo.severity, ei[i].eiinfo.summary);
 
     uat = uat_new("msstun_credentials", sizeof(msstun_cred_t), "msstun_credentials", TRUE,
                   &msstun_creds, &msstun_n_creds, UAT_AFFECTS_DISSECTION, NULL,
@@ -807,7 +819,7 @@ check_one_mi(mi_ctx_t *c, int idx)
             st = proto_tree_add_uint(tree, hf_msstun_att_hmac_status, m->tvb, off, 4 + len,
                                      PROTO_CHECKSUM_E_UNVERIFIED);
             proto_item_set_generated(st);
-            expert_add_info_format(m->pinfo, st, &ei_msstun_att_hmac_length,
+            msstun_msg_expert(m, st, &ei_msstun_att_hmac_length,
                                    "MESSAGE-INTEGRITY of %d bytes: neither HMAC-SHA1 (20) nor HMAC-SHA256 (32)", len);
             return;
         }
@@ -859,7 +871,7 @@ check_one_mi(mi_ctx_t *c, int idx)
         it = proto_tree_add_string(tree, hf_msstun_att_hmac_credential, m->tvb, off, 4 + len,
                                    c->n_cand == 1 ? c->cand[0].source : "no configured key matched");
         proto_item_set_generated(it);
-        expert_add_info_format(m->pinfo, st, &ei_msstun_att_hmac_bad,
+        msstun_msg_expert(m, st, &ei_msstun_att_hmac_bad,
                                "Bad %s (tried %d key%s)",
                                type == MSSTUN_A_MI_SHA256 ? "MESSAGE-INTEGRITY-SHA256" : "MESSAGE-INTEGRITY",
                                c->n_cand, plurality(c->n_cand, "", "s"));

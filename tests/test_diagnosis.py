@@ -34,10 +34,13 @@ HEALTHY = ["coturn/turn-udp.pcap", "coturn/turn-udp-send.pcap", "coturn/turn-tcp
            "libnice/ice-rfc5245-udp.pcap", "libnice/ice-rfc5245-tcp.pcap", "libnice/ice-oc2007-udp.pcap",
            "libnice/ice-oc2007-tcp.pcap", "libnice/ice-oc2007r2-udp.pcap", "libnice/ice-oc2007r2-tcp.pcap",
            "libnice/msturn-allocate-oc2007-auth.pcap", "fieldcase/fieldcase.pcap", "fieldcase/fieldcase-both-legs.pcap",
-           "sdp/sip-sdp-ice-rfc5245-udp.pcap", "vectors/channeldata.pcap", "vectors/ms-turn-tcp.pcap",
+           "sdp/sip-sdp-ice-rfc5245-udp.pcap", "vectors/channeldata.pcap",
            "derived/other-address.pcap", "libnice/ice-rfc5245-regular.pcap", "libnice/msturn-dealloc-oc2007.pcap",
            # ICE-lite peers: checks in one direction only, answered (pion/ice lite, a strict lite responder)
-           "libnice/ice-rfc5245-lite-pion.pcap", "libnice/ice-rfc5245-lite.pcap", "libnice/ice-oc2007r2-lite.pcap"]
+           "libnice/ice-rfc5245-lite-pion.pcap", "libnice/ice-rfc5245-lite.pcap", "libnice/ice-oc2007r2-lite.pcap",
+           "webrtc/webrtc-direct.pcap", "webrtc/webrtc-turn-udp.pcap",
+           "tls/turn-tls.pcap", "tls/turn-dtls.pcap", "tls/turn-tls-rfc6062.pcap", "tls/turn-tls-noalpn.pcap",
+           "tls/pseudotls-standin.pcap", "tls/pseudotls-google.pcap"]
 
 
 @pytest.mark.parametrize("pcap", HEALTHY)
