@@ -10,6 +10,15 @@ cd "$root"
 bash scripts/need-packages.sh tshark libwireshark-dev libglib2.0-dev libgcrypt20-dev cmake gcc make pkg-config \
   python3 python3-pytest
 
+# a global copy (the .deb or a global install) would be loaded besides the
+# build under test ("found in multiple directories"): stop and say so
+global="$(pkg-config --variable=plugindir wireshark)/epan/msstun.so"
+if [ -e "$global" ]; then
+  echo "tests/run.sh: msstun is installed globally ($global); tshark would load it besides the" \
+    "build under test. Remove it first (as root: dpkg -r msstun, or cmake --build build-global --target uninstall)." >&2
+  exit 1
+fi
+
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs" >/dev/null
