@@ -396,12 +396,17 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
                                                   val_to_str_const(m->cls, msstun_class_names, "Unknown"));
         else
             it = proto_tree_add_uint(st, hf_msstun_type, tvb, 0, 2, m->type);
+        m->type_item = it;
         tt = proto_item_add_subtree(it, ett_msstun_type);
-        proto_tree_add_uint(tt, hf_msstun_type_class, tvb, 0, 2, m->type);
-        proto_tree_add_uint(tt, hf_msstun_type_method, tvb, 0, 2, m->type);
-        proto_tree_add_uint(tt, hf_msstun_type_method_assignment, tvb, 0, 2, m->type);
         if (m->format == MSSTUN_FMT_MSTURN)
-            proto_tree_add_uint(st, hf_msstun_ms_msg_type, tvb, 0, 2, m->type);
+            proto_tree_add_uint(tt, hf_msstun_ms_msg_type, tvb, 0, 2, m->type);
+        /* [MS-TURN] 2.2.1 fixed codes (0x0115 Data Indication...) are not class/method
+         * encoded: their IETF bits (0x0115 = "Error Response 0x005") would contradict them */
+        if (m->method < MSSTUN_M_MS_SEND) {
+            proto_tree_add_uint(tt, hf_msstun_type_class, tvb, 0, 2, m->type);
+            proto_tree_add_uint(tt, hf_msstun_type_method, tvb, 0, 2, m->type);
+            proto_tree_add_uint(tt, hf_msstun_type_method_assignment, tvb, 0, 2, m->type);
+        }
         it = proto_tree_add_uint(st, hf_msstun_length, tvb, 2, 2, m->length);
         if (m->format == MSSTUN_FMT_RFC5389)
             proto_tree_add_item(st, hf_msstun_cookie, tvb, 4, 4, ENC_NA);

@@ -240,8 +240,9 @@ msstun_integrity_register(module_t *module, int proto)
     expert = expert_register_protocol(proto);
     expert_register_field_array(expert, ei, array_length(ei));
 
-    uat = uat_new("msstun_credentials", sizeof(msstun_cred_t), "msstun_credentials", TRUE,
-                  &msstun_creds, &msstun_n_creds, UAT_AFFECTS_DISSECTION, NULL,
+    /* the name is the dialog's title; -o uat:msstun_credentials:... finds the table by its file name */
+    uat = uat_new("MS-STUN/TURN/ICE Credentials (msstun plugin)", sizeof(msstun_cred_t), "msstun_credentials", TRUE,
+                  &msstun_creds, &msstun_n_creds, UAT_AFFECTS_DISSECTION, "ChCustPreferencesSection",
                   msstun_cred_copy_cb, msstun_cred_update_cb, msstun_cred_free_cb, NULL, NULL, cred_fields);
     prefs_register_uat_preference(module, "credentials", "STUN/TURN/ICE credentials",
         "Credentials to verify MESSAGE-INTEGRITY: username (or ICE ufrag), realm (empty for short-term), "
