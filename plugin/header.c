@@ -357,6 +357,7 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     int total, end;
     guint16 tid_off;
     msstun_conv_t *conv;
+    char name[64] = "";
 
     if (reported < MSSTUN_HDR_LEN) {
         ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, -1, ENC_NA);
@@ -383,17 +384,27 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     m->ti = ti;
     st = ti ? proto_item_add_subtree(ti, ett_msstun) : NULL;
     m->tree = st;
-    if (msstun_tree_visible(st))    /* the names are for reading only */
-        proto_item_append_text(ti, ", %s %s", msstun_method_name(m->method),
-                               val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+    /* the names are for reading only: built by copies, one "%s" each (-V cost) */
+    if (msstun_tree_visible(st)) {
+        infobuf_t nb = { name, name + sizeof name - 1 };
+        put_hex(&nb, m->type, 4);
+        put(&nb, " (");
+        put(&nb, msstun_method_name(m->method));
+        put(&nb, " ");
+        put(&nb, val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+        put(&nb, ")");
+        *nb.p = '\0';
+        /* ", Method Class" is the part in parentheses */
+        nb.p[-1] = '\0';
+        proto_item_append_text(ti, ", %s", name + 8);
+        nb.p[-1] = ')';
+    }
 
     tid_off = m->format == MSSTUN_FMT_RFC5389 ? 8 : 4;
     it = NULL;
     if (st) {
-        if (msstun_tree_visible(st))
-            it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "0x%04x (%s %s)", m->type,
-                                                  msstun_method_name(m->method),
-                                                  val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+        if (*name)
+            it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "%s", name);
         else
             it = proto_tree_add_uint(st, hf_msstun_type, tvb, 0, 2, m->type);
         m->type_item = it;

@@ -314,7 +314,8 @@ add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
     if (!m->tree)
         return;
 
-    /* one line says it all; expanded, the numbers and the frames to click */
+    /* one line says it all: the counts are in its text and, for filters, hidden
+     * fields (-V does not print them again); expanded, the frames to click */
     {
         char e0[MAX_ADDR_STR_LEN + 8], e1[MAX_ADDR_STR_LEN + 8];
         msstun_endpoint_buf(&pr->ep[0], e0, sizeof e0);
@@ -326,16 +327,16 @@ add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
     }
     proto_item_set_generated(ti);
     it = proto_item_add_subtree(ti, ett_msstun_ice);
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_checks, m->tvb, 0, 0, d->checks));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_answered, m->tvb, 0, 0, d->answered));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_checks, m->tvb, 0, 0, d->checks));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_answered, m->tvb, 0, 0, d->answered));
     if (d->first_success_in)
         proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_answered_in, m->tvb, 0, 0, d->first_success_in));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_dir_failed, m->tvb, 0, 0, d->failed));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_rev_checks, m->tvb, 0, 0, r->checks));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_rev_answered, m->tvb, 0, 0, r->answered));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_failed, m->tvb, 0, 0, d->failed));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_rev_checks, m->tvb, 0, 0, r->checks));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_rev_answered, m->tvb, 0, 0, r->answered));
     if (r->first_success_in)
         proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_rev_answered_in, m->tvb, 0, 0, r->first_success_in));
-    proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_nominated, m->tvb, 0, 0, d->nominated + r->nominated));
+    proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_nominated, m->tvb, 0, 0, d->nominated + r->nominated));
     if (d->nominated_in || r->nominated_in)
         proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_nominated_in, m->tvb, 0, 0,
                                                      d->nominated_in ? d->nominated_in : r->nominated_in));

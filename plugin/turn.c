@@ -439,7 +439,7 @@ add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, const msstun_alloc_t *a)
     if (a->success_in)
         proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_success_in, tvb, 0, 0, a->success_in));
     if (a->relayed.valid)
-        proto_item_set_generated(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0, ep));
+        proto_item_set_hidden(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0, ep));   /* in the text */
     if (a->deleted_in)
         proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_deleted_in, tvb, 0, 0, a->deleted_in));
 }
