@@ -479,7 +479,7 @@ add_frame_header(tvbuff_t *tvb, packet_info *pinfo _U_, proto_tree *tree, guint8
     proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, framing == MSSTUN_FRAMING_MSTURN ? 4 : 2, ENC_NA);
     proto_tree *ft = proto_item_add_subtree(ti, ett_msstun_framing);
 
-    proto_item_append_text(ti, ", %s framing", val_to_str_const(framing, framing_names, "unknown"));
+    proto_item_set_text(ti, "%s framing (msstun plugin)", val_to_str_const(framing, framing_names, "unknown"));
     if (framing == MSSTUN_FRAMING_MSTURN) {
         proto_tree_add_item(ft, hf_msstun_msturn_frame_type, tvb, 0, 1, ENC_BIG_ENDIAN);
         proto_tree_add_item(ft, hf_msstun_msturn_frame_reserved, tvb, 1, 1, ENC_BIG_ENDIAN);

@@ -357,6 +357,7 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     int total, end;
     guint16 tid_off;
     msstun_conv_t *conv;
+    char name[64] = "";
 
     if (reported < MSSTUN_HDR_LEN) {
         ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, -1, ENC_NA);
@@ -383,25 +384,40 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     m->ti = ti;
     st = ti ? proto_item_add_subtree(ti, ett_msstun) : NULL;
     m->tree = st;
-    if (msstun_tree_visible(st))    /* the names are for reading only */
-        proto_item_append_text(ti, ", %s %s", msstun_method_name(m->method),
-                               val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+    /* the names are for reading only: built by copies, one "%s" each (-V cost) */
+    if (msstun_tree_visible(st)) {
+        infobuf_t nb = { name, name + sizeof name - 1 };
+        put_hex(&nb, m->type, 4);
+        put(&nb, " (");
+        put(&nb, msstun_method_name(m->method));
+        put(&nb, " ");
+        put(&nb, val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+        put(&nb, ")");
+        *nb.p = '\0';
+        /* ", Method Class" is the part in parentheses */
+        nb.p[-1] = '\0';
+        proto_item_append_text(ti, ", %s", name + 8);
+        nb.p[-1] = ')';
+    }
 
     tid_off = m->format == MSSTUN_FMT_RFC5389 ? 8 : 4;
     it = NULL;
     if (st) {
-        if (msstun_tree_visible(st))
-            it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "0x%04x (%s %s)", m->type,
-                                                  msstun_method_name(m->method),
-                                                  val_to_str_const(m->cls, msstun_class_names, "Unknown"));
+        if (*name)
+            it = proto_tree_add_uint_format_value(st, hf_msstun_type, tvb, 0, 2, m->type, "%s", name);
         else
             it = proto_tree_add_uint(st, hf_msstun_type, tvb, 0, 2, m->type);
+        m->type_item = it;
         tt = proto_item_add_subtree(it, ett_msstun_type);
-        proto_tree_add_uint(tt, hf_msstun_type_class, tvb, 0, 2, m->type);
-        proto_tree_add_uint(tt, hf_msstun_type_method, tvb, 0, 2, m->type);
-        proto_tree_add_uint(tt, hf_msstun_type_method_assignment, tvb, 0, 2, m->type);
         if (m->format == MSSTUN_FMT_MSTURN)
-            proto_tree_add_uint(st, hf_msstun_ms_msg_type, tvb, 0, 2, m->type);
+            proto_tree_add_uint(tt, hf_msstun_ms_msg_type, tvb, 0, 2, m->type);
+        /* [MS-TURN] 2.2.1 fixed codes (0x0115 Data Indication...) are not class/method
+         * encoded: their IETF bits (0x0115 = "Error Response 0x005") would contradict them */
+        if (m->method < MSSTUN_M_MS_SEND) {
+            proto_tree_add_uint(tt, hf_msstun_type_class, tvb, 0, 2, m->type);
+            proto_tree_add_uint(tt, hf_msstun_type_method, tvb, 0, 2, m->type);
+            proto_tree_add_uint(tt, hf_msstun_type_method_assignment, tvb, 0, 2, m->type);
+        }
         it = proto_tree_add_uint(st, hf_msstun_length, tvb, 2, 2, m->length);
         if (m->format == MSSTUN_FMT_RFC5389)
             proto_tree_add_item(st, hf_msstun_cookie, tvb, 4, 4, ENC_NA);

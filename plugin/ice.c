@@ -314,25 +314,41 @@ add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
     if (!m->tree)
         return;
 
-    /* one line says it all; the numbers are also filterable fields, not
-     * printed again (a -V print of every Binding message stays short) */
+    /* one line says it all: the counts are in its text and, for filters, hidden
+     * fields (-V does not print them again); expanded, the frames to click */
     {
-        char e0[MAX_ADDR_STR_LEN + 8], e1[MAX_ADDR_STR_LEN + 8];
-        msstun_endpoint_buf(&pr->ep[0], e0, sizeof e0);
-        msstun_endpoint_buf(&pr->ep[1], e1, sizeof e1);
-        ti = proto_tree_add_uint_format(m->tree, hf_msstun_ice_pair, m->tvb, 0, 0, pr->id,
-                                        "ICE candidate pair %u (%s %s <-> %s): this way %u/%u answered, other way %u/%u%s",
-                                        pr->id, pr->ufrags, e0, e1, d->answered, d->checks, r->answered, r->checks,
-                                        d->nominated + r->nominated ? ", nominated" : "");
+        /* built by copies, one "%s" (printed on every Binding message with -V) */
+        char text[3 * MAX_ADDR_STR_LEN + 160], num[12];
+        size_t n = 0;
+#define PUT(str) (n += g_strlcpy(text + n, (str), n < sizeof text ? sizeof text - n : 0), n = MIN(n, sizeof text - 1))
+#define PUTU(v) (msstun_u32_to_str_buf((v), num, sizeof num), PUT(num))
+        PUT("ICE candidate pair "); PUTU(pr->id); PUT(" ("); PUT(pr->ufrags); PUT(" ");
+        msstun_endpoint_buf(&pr->ep[0], text + n, sizeof text - n); n += strlen(text + n);
+        PUT(" <-> ");
+        msstun_endpoint_buf(&pr->ep[1], text + n, sizeof text - n); n += strlen(text + n);
+        PUT("): this way "); PUTU(d->answered); PUT("/"); PUTU(d->checks);
+        PUT(" answered, other way "); PUTU(r->answered); PUT("/"); PUTU(r->checks);
+        if (d->nominated + r->nominated)
+            PUT(", nominated");
+#undef PUT
+#undef PUTU
+        ti = proto_tree_add_uint_format(m->tree, hf_msstun_ice_pair, m->tvb, 0, 0, pr->id, "%s", text);
     }
     proto_item_set_generated(ti);
     it = proto_item_add_subtree(ti, ett_msstun_ice);
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_checks, m->tvb, 0, 0, d->checks));
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_answered, m->tvb, 0, 0, d->answered));
+    if (d->first_success_in)
+        proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_answered_in, m->tvb, 0, 0, d->first_success_in));
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_dir_failed, m->tvb, 0, 0, d->failed));
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_rev_checks, m->tvb, 0, 0, r->checks));
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_rev_answered, m->tvb, 0, 0, r->answered));
+    if (r->first_success_in)
+        proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_rev_answered_in, m->tvb, 0, 0, r->first_success_in));
     proto_item_set_hidden(proto_tree_add_uint(it, hf_msstun_ice_nominated, m->tvb, 0, 0, d->nominated + r->nominated));
+    if (d->nominated_in || r->nominated_in)
+        proto_item_set_generated(proto_tree_add_uint(it, hf_msstun_ice_nominated_in, m->tvb, 0, 0,
+                                                     d->nominated_in ? d->nominated_in : r->nominated_in));
 }
 
 void

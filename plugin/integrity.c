@@ -361,8 +361,9 @@ msstun_integrity_register(module_t *module, int proto)
     for (size_t i = 0; i < array_length(ei); i++)
         msstun_path_expert_level(ei[i].ids, ei[i].eiinfo.severity, ei[i].eiinfo.summary);
 
-    uat = uat_new("msstun_credentials", sizeof(msstun_cred_t), "msstun_credentials", TRUE,
-                  &msstun_creds, &msstun_n_creds, UAT_AFFECTS_DISSECTION, NULL,
+    /* the name is the dialog's title; -o uat:msstun_credentials:... finds the table by its file name */
+    uat = uat_new("MS-STUN/TURN/ICE Credentials (msstun plugin)", sizeof(msstun_cred_t), "msstun_credentials", TRUE,
+                  &msstun_creds, &msstun_n_creds, UAT_AFFECTS_DISSECTION, "ChCustPreferencesSection",
                   msstun_cred_copy_cb, msstun_cred_update_cb, msstun_cred_free_cb, NULL, NULL, cred_fields);
     prefs_register_uat_preference(module, "credentials", "STUN/TURN/ICE credentials",
         "Credentials to verify MESSAGE-INTEGRITY: username (or ICE ufrag), realm (empty for short-term), "

@@ -112,6 +112,7 @@ typedef struct msstun_msg {
     packet_info *pinfo;
     proto_tree  *tree;         /* the message's subtree */
     proto_item  *ti;           /* the message's top item */
+    proto_item  *type_item;    /* its first child (Message Type): Request/Response In go before it */
     int          depth;        /* nesting (STUN inside DATA) */
     guint8       format;       /* MSSTUN_FMT_* */
     guint8       cls;          /* MSSTUN_CLASS_* */
@@ -550,7 +551,8 @@ extern int hf_msstun_att_type, hf_msstun_att_type_ms, hf_msstun_att_type_compreh
 extern int hf_msstun_alloc_id, hf_msstun_alloc_requested_in, hf_msstun_alloc_success_in,
     hf_msstun_alloc_relayed, hf_msstun_alloc_deleted_in;
 extern int hf_msstun_ice_pair, hf_msstun_ice_dir_checks, hf_msstun_ice_dir_answered, hf_msstun_ice_dir_failed,
-    hf_msstun_ice_rev_checks, hf_msstun_ice_rev_answered, hf_msstun_ice_nominated;
+    hf_msstun_ice_rev_checks, hf_msstun_ice_rev_answered, hf_msstun_ice_nominated, hf_msstun_ice_answered_in,
+    hf_msstun_ice_rev_answered_in, hf_msstun_ice_nominated_in;
 extern int hf_msstun_rfc6062_connection_id, hf_msstun_rfc6062_announced_in,
     hf_msstun_rfc6062_bound_in, hf_msstun_rfc6062_peer;
 

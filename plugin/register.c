@@ -68,7 +68,8 @@ int hf_msstun_alloc_id = -1, hf_msstun_alloc_requested_in = -1, hf_msstun_alloc_
     hf_msstun_alloc_relayed = -1, hf_msstun_alloc_deleted_in = -1;
 int hf_msstun_ice_pair = -1, hf_msstun_ice_dir_checks = -1, hf_msstun_ice_dir_answered = -1,
     hf_msstun_ice_dir_failed = -1, hf_msstun_ice_rev_checks = -1, hf_msstun_ice_rev_answered = -1,
-    hf_msstun_ice_nominated = -1;
+    hf_msstun_ice_nominated = -1, hf_msstun_ice_answered_in = -1, hf_msstun_ice_rev_answered_in = -1,
+    hf_msstun_ice_nominated_in = -1;
 /* RFC 6062 */
 int hf_msstun_rfc6062_connection_id = -1, hf_msstun_rfc6062_announced_in = -1, hf_msstun_rfc6062_bound_in = -1,
     hf_msstun_rfc6062_peer = -1;
@@ -104,6 +105,14 @@ static const value_string fp_variant_vals[] = {
 /* msstun.type.class is the C1/C0 bits as they sit in the type: 0x00, 0x01, 0x10, 0x11 */
 static const value_string class_bits_vals[] = {
     { 0x00, "Request" }, { 0x01, "Indication" }, { 0x10, "Success Response" }, { 0x11, "Error Response" }, { 0, NULL } };
+/* msstun.type.method is the method bits as they sit in the type (mask 0x3EEF, not
+ * compacted): the names are keyed on those values, as the built-in's stun.type.method
+ * shows them. GOOG-PING 0x080 sits at 0x200. */
+static const value_string method_bits_vals[] = {
+    { 0x001, "Binding" }, { 0x002, "Shared Secret" }, { 0x003, "Allocate" }, { 0x004, "Refresh" },
+    { 0x006, "Send" }, { 0x007, "Data" }, { 0x008, "CreatePermission" }, { 0x009, "ChannelBind" },
+    { 0x00A, "Connect" }, { 0x00B, "ConnectionBind" }, { 0x00C, "ConnectionAttempt" }, { 0x200, "GOOG-PING" },
+    { 0, NULL } };
 static const value_string transport_vals[] = { { 17, "UDP" }, { 6, "TCP" }, { 0, NULL } };
 static const value_string family_vals[] = { { 1, "IPv4" }, { 2, "IPv6" }, { 0, NULL } };
 static const value_string comprehension_vals[] = { { 0, "Required" }, { 1, "Optional" }, { 0, NULL } };
@@ -157,7 +166,7 @@ proto_register_msstun(void)
     static hf_register_info hf[] = {
         HF(hf_msstun_type, "Message Type", "msstun.type", FT_UINT16, BASE_HEX, NULL, 0, NULL),
         HF(hf_msstun_type_class, "Message Class", "msstun.type.class", FT_UINT16, BASE_HEX, VALS(class_bits_vals), 0x0110, NULL),
-        HF(hf_msstun_type_method, "Message Method", "msstun.type.method", FT_UINT16, BASE_HEX, NULL, 0x3EEF, NULL),
+        HF(hf_msstun_type_method, "Message Method", "msstun.type.method", FT_UINT16, BASE_HEX, VALS(method_bits_vals), 0x3EEF, NULL),
         HF(hf_msstun_type_method_assignment, "Message Method Assignment", "msstun.type.method-assignment",
            FT_UINT16, BASE_HEX, VALS(assignment_vals), 0x2000, NULL),
         HF(hf_msstun_ms_msg_type, "MS-TURN Message Type", "msstun.ms.msg_type", FT_UINT16, BASE_HEX,
@@ -325,8 +334,9 @@ proto_register_msstun(void)
         HF(hf_msstun_alloc_id, "TURN allocation", "msstun.alloc", FT_UINT32, BASE_DEC, NULL, 0,
            "The allocation (numbered in capture order) this message belongs to"),
         HF(hf_msstun_alloc_requested_in, "Allocate request in", "msstun.alloc.requested_in", FT_FRAMENUM, BASE_NONE,
-           NULL, 0, NULL),
-        HF(hf_msstun_alloc_success_in, "Allocated in", "msstun.alloc.success_in", FT_FRAMENUM, BASE_NONE, NULL, 0, NULL),
+           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0, "The first Allocate request of this allocation"),
+        HF(hf_msstun_alloc_success_in, "Allocated in", "msstun.alloc.success_in", FT_FRAMENUM, BASE_NONE,
+           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, "The Allocate success response"),
         HF(hf_msstun_alloc_relayed, "Relayed address", "msstun.alloc.relayed", FT_STRING, BASE_NONE, NULL, 0, NULL),
         HF(hf_msstun_alloc_deleted_in, "Released in", "msstun.alloc.deleted_in", FT_FRAMENUM, BASE_NONE, NULL, 0,
            "Refresh with LIFETIME 0"),
@@ -341,6 +351,12 @@ proto_register_msstun(void)
            NULL, 0, NULL),
         HF(hf_msstun_ice_nominated, "Nominations answered", "msstun.ice.nominated", FT_UINT32, BASE_DEC, NULL, 0,
            "USE-CANDIDATE checks that succeeded"),
+        HF(hf_msstun_ice_answered_in, "First answer this way in", "msstun.ice.answered_in", FT_FRAMENUM, BASE_NONE,
+           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, "First success response to a check in this message's direction"),
+        HF(hf_msstun_ice_rev_answered_in, "First answer the other way in", "msstun.ice.reverse.answered_in", FT_FRAMENUM,
+           BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, "First success response to a check the other way"),
+        HF(hf_msstun_ice_nominated_in, "Nominated in", "msstun.ice.nominated_in", FT_FRAMENUM, BASE_NONE,
+           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, "Success response to the first USE-CANDIDATE check (this way if any)"),
         HF(hf_msstun_rfc6062_connection_id, "RFC 6062 Connection ID", "msstun.rfc6062.connection_id", FT_UINT32, BASE_HEX,
            NULL, 0, "The TCP data connection this frame belongs to"),
         HF(hf_msstun_rfc6062_announced_in, "Connection announced in", "msstun.rfc6062.announced_in", FT_FRAMENUM,
@@ -461,10 +477,12 @@ proto_register_msstun(void)
     for (size_t i = 0; i < array_length(ei); i++)   /* what a message's own expert means for its element */
         msstun_path_expert_level(ei[i].ids, ei[i].eiinfo.severity, ei[i].eiinfo.summary);
 
-    msstun_udp_handle = register_dissector("msstun-udp", dissect_msstun_udp, proto_msstun);
+    msstun_udp_handle = register_dissector_with_description("msstun-udp",
+        "MS-STUN/TURN/ICE over UDP (msstun plugin)", dissect_msstun_udp, proto_msstun);
     msstun_udp_conv_handle = create_dissector_handle(dissect_msstun_udp_conv, proto_msstun);
     msstun_peer_leg_handle = create_dissector_handle(dissect_msstun_peer_leg, proto_msstun);
-    msstun_tcp_handle = register_dissector("msstun-tcp", dissect_msstun_tcp, proto_msstun);
+    msstun_tcp_handle = register_dissector_with_description("msstun-tcp",
+        "MS-STUN/TURN/ICE over TCP (msstun plugin)", dissect_msstun_tcp, proto_msstun);
     msstun_heur_subdissectors = register_heur_dissector_list("msstun", proto_msstun);
     msstun_tap = register_tap("msstun");
 

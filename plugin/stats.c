@@ -451,7 +451,7 @@ msstun_register_stats(void)
 {
     static const guint sections[] = { REPORT_ALL | REPORT_VERDICT, REPORT_ALLOC, REPORT_CONNS, REPORT_ICE };
 
-    stats_tree_register_plugin("msstun", "msstun", "MS-STUN/TURN/ICE/Messages", 0,
+    stats_tree_register_plugin("msstun", "msstun", "MS-STUN, TURN and ICE Messages (msstun plugin)", 0,
                                msstun_stats_tree_packet, msstun_stats_tree_init, NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(report_uis); i++)
         register_stat_tap_ui(&report_uis[i], GUINT_TO_POINTER(sections[i]));

@@ -83,12 +83,32 @@ note_retry(msstun_conv_t *conv, msstun_trans_t *t)
         conv->pending_retry = t;
 }
 
+/* Request In / Response In / Time and the retransmission links lead the
+ * message's tree, where the built-in and every request/response dissector put
+ * them. They are known only after the attributes (which the first pass needs
+ * to record the request), so they are added last and moved up; a tree that is
+ * not shown keeps its order (proto_tree_move_item does nothing there). */
+static void
+lead(const msstun_msg_t *m, proto_item *it, proto_item **after)
+{
+    proto_item_set_generated(it);
+    if (!m->type_item || !msstun_tree_visible(m->tree))
+        return;
+    if (*after) {
+        proto_tree_move_item(m->tree, *after, it);
+    } else {
+        proto_tree_move_item(m->tree, m->type_item, it);
+        proto_tree_move_item(m->tree, it, m->type_item);
+    }
+    *after = it;
+}
+
 /* A retransmitted request or a repeated response: the frame it repeats */
 static void
-add_duplicate(const msstun_msg_t *m, guint32 first, const char *what)
+add_duplicate(const msstun_msg_t *m, guint32 first, const char *what, proto_item **after)
 {
     proto_item *it = proto_tree_add_uint(m->tree, hf_msstun_duplicate, m->tvb, 0, 0, first);
-    proto_item_set_generated(it);
+    lead(m, it, after);
     if (msstun_want_expert(m, &ei_msstun_retransmission))
         expert_add_info_format(m->pinfo, it, &ei_msstun_retransmission, "%s in frame %u", what, first);
 }
@@ -99,7 +119,7 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
     packet_info *pinfo = m->pinfo;
     guint8 tid[MSSTUN_TID_LEN];
     msstun_trans_t *t;
-    proto_item *it;
+    proto_item *after = NULL;
 
     if (m->cls == MSSTUN_CLASS_INDICATION)
         return;
@@ -161,27 +181,19 @@ msstun_track_transaction(msstun_msg_t *m, msstun_conv_t *conv)
     m->trans = t;
 
     if (m->cls == MSSTUN_CLASS_REQUEST) {
-        if (pinfo->num != t->req_frame) {
-            add_duplicate(m, t->req_frame, "Retransmission of the request");
-        }
         /* a request nobody answered is judged with the whole capture (media_path.c) */
-        if (t->rsp_frame) {
-            it = proto_tree_add_uint(m->tree, hf_msstun_response_in, m->tvb, 0, 0, t->rsp_frame);
-            proto_item_set_generated(it);
-        }
-        if (t->retransmissions && pinfo->num == t->req_frame) {
-            it = proto_tree_add_uint(m->tree, hf_msstun_retrans_count, m->tvb, 0, 0, t->retransmissions);
-            proto_item_set_generated(it);
-        }
+        if (t->rsp_frame)
+            lead(m, proto_tree_add_uint(m->tree, hf_msstun_response_in, m->tvb, 0, 0, t->rsp_frame), &after);
+        if (pinfo->num != t->req_frame)
+            add_duplicate(m, t->req_frame, "Retransmission of the request", &after);
+        if (t->retransmissions && pinfo->num == t->req_frame)
+            lead(m, proto_tree_add_uint(m->tree, hf_msstun_retrans_count, m->tvb, 0, 0, t->retransmissions), &after);
     } else if (t->req_frame && pinfo->num >= t->rsp_frame) {
         nstime_t delta;
-        it = proto_tree_add_uint(m->tree, hf_msstun_response_to, m->tvb, 0, 0, t->req_frame);
-        proto_item_set_generated(it);
+        lead(m, proto_tree_add_uint(m->tree, hf_msstun_response_to, m->tvb, 0, 0, t->req_frame), &after);
         nstime_delta(&delta, &pinfo->abs_ts, &t->req_time);
-        it = proto_tree_add_time(m->tree, hf_msstun_time, m->tvb, 0, 0, &delta);
-        proto_item_set_generated(it);
-        if (pinfo->num != t->rsp_frame) {
-            add_duplicate(m, t->rsp_frame, "Duplicate of the response");
-        }
+        lead(m, proto_tree_add_time(m->tree, hf_msstun_time, m->tvb, 0, 0, &delta), &after);
+        if (pinfo->num != t->rsp_frame)
+            add_duplicate(m, t->rsp_frame, "Duplicate of the response", &after);
     }
 }

@@ -465,7 +465,7 @@ add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, const msstun_alloc_t *a)
         msstun_u32_to_str_buf(a->success_in, ok, sizeof ok);
     if (a->deleted_in)
         msstun_u32_to_str_buf(a->deleted_in, del, sizeof del);
-    /* one line, one printf; the details are filterable fields that -V does not print again */
+    /* one line that says it all; expanded, the frames are links to click */
     ti = proto_tree_add_uint_format(tree, hf_msstun_alloc_id, tvb, 0, 0, a->id,
                                     "TURN allocation %u%s%s, requested in frame %u%s%s%s%s", a->id,
                                     *ep ? ", relayed " : "", ep, a->requested_in,
@@ -473,13 +473,13 @@ add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, const msstun_alloc_t *a)
                                     *del ? ", released in frame " : "", del);
     proto_item_set_generated(ti);
     at = proto_item_add_subtree(ti, ett_msstun_alloc);
-    proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_requested_in, tvb, 0, 0, a->requested_in));
+    proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_requested_in, tvb, 0, 0, a->requested_in));
     if (a->success_in)
-        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_success_in, tvb, 0, 0, a->success_in));
+        proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_success_in, tvb, 0, 0, a->success_in));
     if (a->relayed.valid)
-        proto_item_set_hidden(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0, ep));
+        proto_item_set_hidden(proto_tree_add_string(at, hf_msstun_alloc_relayed, tvb, 0, 0, ep));   /* in the text */
     if (a->deleted_in)
-        proto_item_set_hidden(proto_tree_add_uint(at, hf_msstun_alloc_deleted_in, tvb, 0, 0, a->deleted_in));
+        proto_item_set_generated(proto_tree_add_uint(at, hf_msstun_alloc_deleted_in, tvb, 0, 0, a->deleted_in));
 }
 
 void
@@ -549,22 +549,29 @@ msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel, gboo
     col_append_fstr(pinfo->cinfo, COL_INFO, " peer %s", msstun_endpoint_str(pinfo, ep));
 }
 
+/* The data connection's own line, a layer of its own around the relayed
+ * bytes (RFC 6062 4.3: after ConnectionBind they are the peer's data), with
+ * the links to the frames that announced and bound it. */
 void
 msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv)
 {
-    proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, 0, ENC_NA);
+    proto_item *ti = proto_tree_add_item(tree, proto_msstun, tvb, 0, -1, ENC_NA);
     proto_tree *rt = proto_item_add_subtree(ti, ett_msstun_rfc6062);
     msstun_tcp_conn_t *c = connection_lookup(conv->connection_id, NULL);
 
-    proto_item_append_text(ti, conv->peer_leg_alloc ? ", RFC 6062 peer leg, CONNECTION-ID 0x%08x" :
-                           ", RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
+    if (msstun_tree_visible(tree)) {
+        const char *what = conv->peer_leg_alloc ? "TURN RFC 6062 peer leg" : "TURN RFC 6062 data connection";
+        if (c && c->peer.valid)
+            proto_item_set_text(ti, "%s, CONNECTION-ID 0x%08x, peer %s", what, conv->connection_id,
+                                msstun_endpoint_str(pinfo, &c->peer));
+        else
+            proto_item_set_text(ti, "%s, CONNECTION-ID 0x%08x", what, conv->connection_id);
+    }
     if (c && !PINFO_FD_VISITED(pinfo) && !conv->peer_leg_alloc) {   /* counted once, on the client's side */
         c->data_frames++;
         if (c->alloc)
             c->alloc->relayed_frames++;
     }
-    if (c)
-        add_allocation_tree(rt, tvb, c->alloc);
     proto_item_set_generated(proto_tree_add_uint(rt, hf_msstun_rfc6062_connection_id, tvb, 0, 0, conv->connection_id));
     if (c && c->announced_in)
         proto_item_set_generated(proto_tree_add_uint(rt, hf_msstun_rfc6062_announced_in, tvb, 0, 0, c->announced_in));
@@ -573,17 +580,27 @@ msstun_rfc6062_data_item(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, ms
     if (c && c->peer.valid)
         proto_item_set_generated(proto_tree_add_string(rt, hf_msstun_rfc6062_peer, tvb, 0, 0,
                                                        msstun_endpoint_str(pinfo, &c->peer)));
+    if (c)
+        add_allocation_tree(rt, tvb, c->alloc);
 }
 
 int
 msstun_rfc6062_data(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, msstun_conv_t *conv)
 {
+    const char *info;
+
     msstun_rfc6062_data_item(tvb, pinfo, tree, conv);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "TURN");
-    col_add_fstr(pinfo->cinfo, COL_INFO, conv->peer_leg_alloc ? "RFC 6062 peer leg, CONNECTION-ID 0x%08x" :
-                 "RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
     if (msstun_rfc6062_data_pdus(tvb, pinfo, tree, conv) == 0)
         msstun_handoff_payload(tvb, pinfo, tree, 0, TRUE, FALSE);
+    /* the Info column leads with what the peer sent (a relayed check, RTP...) */
+    info = col_get_text(pinfo->cinfo, COL_INFO);
+    if (info && *info)
+        col_append_fstr(pinfo->cinfo, COL_INFO, conv->peer_leg_alloc ? " (RFC 6062 peer leg 0x%08x)" :
+                        " (RFC 6062 data connection 0x%08x)", conv->connection_id);
+    else
+        col_add_fstr(pinfo->cinfo, COL_INFO, conv->peer_leg_alloc ? "RFC 6062 peer leg, CONNECTION-ID 0x%08x" :
+                     "RFC 6062 peer data, CONNECTION-ID 0x%08x", conv->connection_id);
     return tvb_captured_length(tvb);
 }
 

@@ -68,7 +68,10 @@ def test_data_connection_is_peer_data_with_ms_ice2_checks(pcap):
     data = data_rows(pcap)
     assert data
     for x in data:
-        assert x["_ws.col.Info"].startswith("RFC 6062 peer data"), x
+        # Info leads with what the peer sent (check or RTP), the connection follows
+        cid = int(attempt["msstun.att.connection_id"], 16)
+        assert x["_ws.col.Info"].endswith(f" (RFC 6062 data connection 0x{cid:08x})"), x
+        assert x["_ws.col.Info"].startswith("Binding " if x["msstun.type"] else "PT="), x
         assert int(x["msstun.rfc6062.connection_id"], 16) == int(attempt["msstun.att.connection_id"], 16)
         assert x["msstun.rfc6062.announced_in"] == attempt["frame.number"]
         assert x["msstun.rfc6062.bound_in"] == bind["frame.number"]

@@ -190,6 +190,14 @@ EXCEPTIONS = [
          "0x0115 Data Indication as an error response (so it links it to the Allocate); msstun matches "
          "by the 128-bit ID and an indication answers nothing",
          when=msturn),
+    Rule("msturn-fixed-types",
+         F({"stun.type.class", "stun.type.method", "stun.type.method-assignment"}),
+         "[MS-TURN] 2.2.1 fixed message types (0x0004 Send, 0x0115 Data Indication, 0x0006 Set Active "
+         "Destination and their responses) are not class/method encoded: msstun shows no IETF class/method "
+         "bits for them (0x0115 would read as an Error Response of method 0x005)",
+         when=lambda rb, rm: msturn(rb, rm) and bool(set(vals(rm["stun.type"])) & {
+             "0x0004", "0x0104", "0x0114", "0x0115", "0x0006", "0x0106", "0x0116"}),
+         kind="missing"),
     Rule("msturnbwm-0x8058-order",
          F({"stun.att.bandwidth_rsv_amount.misb", "stun.att.bandwidth_rsv_amount.masb",
             "stun.att.bandwidth_rsv_amount.mirb", "stun.att.bandwidth_rsv_amount.marb"}),
