@@ -10,19 +10,6 @@
  */
 #include "msstun.h"
 
-static const char *
-retry_text(packet_info *pinfo, const msstun_trans_t *t)
-{
-    if (!t)
-        return "";
-    if (t->retry_ok_in)
-        return wmem_strdup_printf(pinfo->pool, "; the retry succeeded (frame %u)", t->retry_ok_in);
-    if (t->retry_failed_in)
-        return wmem_strdup_printf(pinfo->pool, "; the retry got %u %s (frame %u)", t->retry_error,
-                                  val_to_str_const(t->retry_error, msstun_error_names, "Unknown"), t->retry_failed_in);
-    return PINFO_FD_VISITED(pinfo) ? "; no retry answered in this capture" : "";
-}
-
 /* Codes whose explanation needs nothing but the method name */
 static const struct {
     guint16 code;
@@ -83,14 +70,16 @@ msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
     }
     switch (code) {
     case 401:
+        /* what this response says, from what came before it only (the same in one
+         * pass and two); whether a retry then succeeded is the model's (media_path.c) */
         if (t && t->req_had_mi)
             expert_add_info_format(pinfo, ti, &ei_msstun_diag_auth_failed,
                                    "%s 401 after credentials were sent (request in frame %u): the server rejected "
-                                   "the username, password or realm%s", method, t->req_frame, retry_text(pinfo, t));
+                                   "the username, password or realm", method, t->req_frame);
         else
             expert_add_info_format(pinfo, ti, &ei_msstun_diag_auth_challenge,
-                                   "%s 401: the normal first challenge, the request carried no credentials%s",
-                                   method, retry_text(pinfo, t));
+                                   "%s 401: the normal first challenge, the request carried no credentials; the "
+                                   "client retries with them", method);
         break;
     case 438:
         /* whether a retry succeeded needs the whole capture: media_path.c says so */

@@ -237,6 +237,15 @@ def msstun_experts(pcap, extra=()):
 PI_WARN, PI_ERROR = 6291456, 8388608
 
 
+@pytest.mark.parametrize("pcap", HEALTHY)
+def test_one_pass_experts_equal_on_healthy_captures(pcap):
+    # a healthy capture has no capture-wide verdicts, so one pass must show exactly what two passes show
+    def summary(args):
+        out = _run(["-n", "-r", capture(pcap), "-q", "-z", "expert"] + args)
+        return sorted(l.strip() for l in out.splitlines() if re.match(r"\s+\d+\s+\S+\s+MSSTUN\s", l))
+    assert summary([]) == summary(["-2"])
+
+
 @pytest.mark.parametrize("pcap", ALL_CAPTURES)
 def test_every_expert_has_its_element(pcap):
     doc = diag_json(pcap)
