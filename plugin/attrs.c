@@ -577,6 +577,10 @@ attributes_facts(msstun_msg_t *m, int offset, int end, gboolean padded)
         def = msstun_attr_lookup(type, m->format);
         if (def && len >= def->min_len && len <= def->max_len && is_fact(def)) {
             decode_value(m, def, offset, len, NULL, NULL);
+        } else if (type == MSSTUN_A_FINGERPRINT && len == 4 &&
+                   (!PINFO_FD_VISITED(m->pinfo) || msstun_want_expert(m, NULL))) {
+            /* its receiver drops a message with a bad one: the media-path model must know */
+            msstun_check_fingerprint(m, NULL, offset);
         }
         offset += ATTR_HDR_LEN + len + (padded ? MSSTUN_PAD4(len) : 0);
     }

@@ -182,6 +182,10 @@ msstun_classify(tvbuff_t *tvb, int offset, packet_info *pinfo, guint flags)
     b0 = msstun_get_u8(tvb, offset);
     if (b0 <= 3)
         return classify_stun(tvb, offset, avail, pinfo, flags);
+    /* 4-15 are unassigned in RFC 9443: vendor methods (type 0x0400 and up, e.g.
+     * a messenger's 0x0800) live there, accepted with the cookie and a fitting length */
+    if (b0 <= 15 && avail >= 8 && tvb_bytes_exist(tvb, offset, 8) && tvb_get_ntohl(tvb, offset + 4) == MSSTUN_COOKIE)
+        return classify_stun(tvb, offset, avail, pinfo, flags);
     if (b0 >= 16 && b0 <= 19)
         return MSSTUN_CLS_ZRTP;
     if (b0 >= 20 && b0 <= 63)

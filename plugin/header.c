@@ -426,8 +426,7 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
     }
     /* RFC 5389 6: attributes are padded, so the length is a multiple of 4 */
     if (m->format == MSSTUN_FMT_RFC5389 && (m->length & 3))
-        msstun_msg_expert(m, it, &ei_msstun_wrong_msglen, "Message length %u is not a multiple of 4 bytes (RFC 5389 6)",
-                          m->length);
+        msstun_msg_expert0(m, it, &ei_msstun_wrong_msglen);
     if (total > reported)
         msstun_msg_expert(m, it, &ei_msstun_short_packet,
                           "Message length %u goes past the end of the packet (%d bytes of attributes)",

@@ -146,7 +146,7 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
     gboolean wanted;
 
     /* (the FINGERPRINT is decoded only with a tree; msstun_check_integrity pairs the others) */
-    if (last && !PINFO_FD_VISITED(m->pinfo))
+    if (last && !PINFO_FD_VISITED(m->pinfo) && tree)     /* without a tree msstun_check_integrity pairs them */
         legacy_copy_track(m);
     /* shown, filtered on or listened to; else computed once, on the first pass,
      * because a message with a bad FINGERPRINT is dropped by its receiver and
@@ -163,6 +163,8 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
         return;
     sent = tvb_get_ntohl(tvb, o);
     crc = crc32_ccitt_tvb_offset(tvb, 0, attr_off) ^ MSSTUN_FP_XOR;
+    if (!last)
+        msstun_msg_problem(m, MSSTUN_V_WARNING, "FINGERPRINT is not the last attribute (RFC 5389 15.5)");
     if (!last && !wanted)
         return;
     if (!last) {

@@ -626,7 +626,8 @@ msstun_tls_register(module_t *module, int proto)
     };
     static gint *ett[] = { &ett_ptls, &ett_ptls_hs };
     static ei_register_info ei[] = {
-        { &ei_ptls_lengthless, { "msstun.pseudotls.frame_without_length", PI_MALFORMED, PI_WARN,
+        /* a note: libnice 0.1.21 sends such frames; whether the exchange failed is the diagnosis' to say */
+        { &ei_ptls_lengthless, { "msstun.pseudotls.frame_without_length", PI_MALFORMED, PI_NOTE,
             "[MS-TURN] 2.1.4 frame without its length field", EXPFILL } },
     };
     expert_module_t *expert;

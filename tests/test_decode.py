@@ -274,7 +274,7 @@ def test_coturn_rfc6062_real():
     assert by["51"]["msstun.att.connection_id"] == "0x74515700"
     assert by["57"]["msstun.rfc6062.announced_in"] == "51"
     data = [r for r in rows if r["msstun.type"] == "" and r["msstun.rfc6062.connection_id"]]
-    assert len(data) == 8
+    assert len(data) == 12          # 8 on the two data connections, 4 on the relay-to-relay peer leg
     assert {r["msstun.rfc6062.connection_id"] for r in data} == {"0x86210e00", "0x74515700"}
 
 

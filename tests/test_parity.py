@@ -237,7 +237,8 @@ EXCEPTIONS = [
          "the second copy of a libnice [MS-ICE2] check carries the legacy FINGERPRINT (CRC-32 table entry "
          "0x5A = 0x08bbe8ea, protocol.md f.5): msstun verifies it as variant 2 (tests/test_dialects.py), the "
          "built-in calls it bad",
-         captures=F({"libnice/ice-oc2007r2-udp.pcap", "libnice/ice-oc2007r2-tcp.pcap"}), frames=F({4, 13})),
+         captures=F({"libnice/ice-oc2007r2-udp.pcap", "libnice/ice-oc2007r2-tcp.pcap",
+                     "libnice/ice-oc2007r2-no-nomination.pcap"}), frames=F({2, 4, 13})),
 ]
 
 # msstun bugs: each was reported to the lead; each gets an xfail(strict=True) test.
@@ -259,7 +260,11 @@ TYPE_EXCEPTIONS = {
 
 # Frames the built-in decodes as stun/classicstun/turnchannel that msstun may
 # leave alone: (capture, frame number) -> reason. None so far.
-DECODE_EXCEPTIONS = {}
+DECODE_EXCEPTIONS = {
+    ("webrtc/not-stun.pcap", 5): "a blob with first bits 00 that fills the datagram but whose attributes do not "
+                                 "tile: msstun claims only STUN (issue: RFC 7983 demultiplexing); the built-in "
+                                 "classicstun takes it, as it does without msstun",
+}
 
 for _r in EXCEPTIONS + KNOWN_BUGS:
     assert _r.reason.strip() and _r.fields, _r.key

@@ -128,7 +128,8 @@ def test_rfc6062_tcp_peer_leg_carries_connection_id():
     assert len(checks) == 8                             # the MS-ICE2 checks and answers, as on the client's side
     assert sum(r["frame.protocols"].endswith(":rtp") for r in rows) == 6
     info = _run(["-n", "-2", "-r", capture(cap), "-Y", "frame.number == 26"])
-    assert "RFC 6062 peer leg, CONNECTION-ID 0x1151a400" in info
+    # the Info column leads with the message, the leg follows
+    assert "Binding Request user: msstunLufrag:msstunRufrag (RFC 6062 peer leg 0x1151a400)" in info
 
 
 def test_rfc6062_tcp_peer_leg_coturn():
