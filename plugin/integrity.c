@@ -109,7 +109,7 @@ legacy_copy_track(msstun_msg_t *m)
         return;
     tvb_memcpy(tvb, tid, 8, 12);
     tvb_memcpy(tvb, mi, m->mi_offset + 4, 8);
-    key = pntoh32(tid) ^ pntoh32(tid + 4) ^ pntoh32(tid + 8);
+    key = tvb_get_ntohl(tvb, 8) ^ tvb_get_ntohl(tvb, 12) ^ tvb_get_ntohl(tvb, 16);   /* the TID (4.6 renamed pntoh32) */
     ports = (guint32)m->pinfo->srcport << 16 | m->pinfo->destport;
     e = (legacy_seen_t *)wmem_map_lookup(legacy_seen, GUINT_TO_POINTER(key));
     if (e && memcmp(e->tid, tid, 12) == 0 && memcmp(e->mi, mi, 8) == 0 && e->length == m->length &&
