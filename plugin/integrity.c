@@ -146,7 +146,7 @@ msstun_check_fingerprint(msstun_msg_t *m, proto_tree *tree, int attr_off)
     gboolean wanted;
 
     /* (the FINGERPRINT is decoded only with a tree; msstun_check_integrity pairs the others) */
-    if (last && !PINFO_FD_VISITED(m->pinfo) && tree)     /* without a tree msstun_check_integrity pairs them */
+    if (last && !PINFO_FD_VISITED(m->pinfo))
         legacy_copy_track(m);
     /* shown, filtered on or listened to; else computed once, on the first pass,
      * because a message with a bad FINGERPRINT is dropped by its receiver and
@@ -905,13 +905,8 @@ msstun_check_integrity(msstun_msg_t *m)
     gboolean no_keys = msstun_n_creds == 0 && wmem_map_size(sdp_passwords) == 0 &&
                        !(msstun_pref_password && *msstun_pref_password);
     gboolean wanted, remember;
-    int fp = MSSTUN_HDR_LEN + m->length - 8;
 
-    /* no tree: FINGERPRINT was not decoded, so the legacy copies are paired here
-     * (when it is the last attribute, after MESSAGE-INTEGRITY) */
-    if ((m->ms_ice2 || m->has_impl_version) && !m->tree && !PINFO_FD_VISITED(m->pinfo) && fp > m->mi_offset &&
-        tvb_bytes_exist(m->tvb, fp, 8) && tvb_get_ntohl(m->tvb, fp) == ((guint32)MSSTUN_A_FINGERPRINT << 16 | 4))
-        legacy_copy_track(m);
+    /* (the legacy copies are paired where FINGERPRINT is checked, tree or not) */
     /* Nothing to verify with (the common case): no candidate search, only the
      * hidden "unverified" status when a tree may want it. A MESSAGE-INTEGRITY
      * of an odd length still goes the long way, for its expert info. */

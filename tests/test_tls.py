@@ -151,7 +151,7 @@ def test_transactions_and_allocations_over_tls(pcap):
 def test_diagnosis_over_tls(pcap):
     rows = tls_fields(pcap, ["frame.number", "_ws.expert.message"], filt="msstun.diag.auth_challenge")
     assert rows
-    assert all("the normal first challenge, the request carried no credentials; the retry succeeded"
+    assert all("the normal first challenge, the request carried no credentials; the client retries with them"
                in r["_ws.expert.message"] for r in rows)
     assert tls_fields(pcap, ["frame.number"], filt="msstun.diag.auth_failed || msstun.att.crc32.status == 0") == []
 
