@@ -77,7 +77,7 @@ def test_uninstall_removes_the_personal_copy(build):
         # a normal user's tshark lists the installed copy from that HOME (root's
         # would not; and nobody cannot read pytest's private temporary folder)
         lst = _cmd(["env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", "tshark", "-G", "plugins"], cwd="/")
-        assert any(line.split("\t")[0] == "msstun.so" for line in lst.stdout.splitlines()), lst.stdout
+        assert any(line.split("\t")[0].strip() == "msstun.so" for line in lst.stdout.splitlines()), lst.stdout
     out = _cmd(["cmake", "--build", str(b), "--target", "uninstall"], env=env).stdout
     assert not target.exists(), out
     assert not list(home.rglob("msstun.so"))
