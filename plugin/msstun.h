@@ -206,7 +206,7 @@ typedef struct msstun_conv {
     guint8   data_framing;     /* framing of the peer data (RAW = opaque) */
     msstun_endpoint_t bind_client;    /* who sent the ConnectionBind: the TURN client side */
     guint32  data_framing_from;
-    wmem_map_t *channels;      /* channel number -> msstun_endpoint_t (ChannelBind) */
+    wmem_map_t *channels;      /* channel number -> its ChannelBind request's peer (in the transaction) */
     struct msstun_alloc *alloc;       /* the TURN allocation this 5-tuple controls */
     struct msstun_alloc *peer_leg_alloc;   /* this 5-tuple is relayed address <-> peer of that one */
     msstun_trans_t *pending_retry;    /* last 401/438 waiting for the client's retry */

@@ -205,9 +205,9 @@ leg_of(conversation_t *c)
     return leg && leg->peer_leg_alloc ? leg : NULL;
 }
 
-/* An exact leg (peer port known), else relayed address:port <-> peer with
- * any peer port (CreatePermission), looked up in both directions explicitly:
- * from 4.6 UDP's own exact conversation for the 5-tuple is found first. */
+/* The leg of relayed address:port <-> peer address (any peer port): the
+ * 5-tuple's conversation, else looked up in both directions explicitly (from
+ * 4.6 UDP's own exact conversation for the 5-tuple is found first). */
 static msstun_conv_t *
 peer_leg_lookup(packet_info *pinfo)
 {
@@ -243,7 +243,7 @@ dissect_msstun_peer_leg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
 }
 
 static void
-register_peer_leg(msstun_msg_t *m, const msstun_endpoint_t *peer, gboolean any_port)
+register_peer_leg(msstun_msg_t *m, const msstun_endpoint_t *peer)
 {
     msstun_alloc_t *a = m->alloc;
     conversation_t *c;
@@ -252,10 +252,10 @@ register_peer_leg(msstun_msg_t *m, const msstun_endpoint_t *peer, gboolean any_p
     if (!a || !a->relayed.valid || a->transport != 17 || !peer->valid || peer->addr.type != a->relayed.addr.type)
         return;
     c = find_conversation(m->pinfo->num, &a->relayed.addr, &peer->addr, CONVERSATION_UDP, a->relayed.port,
-                          peer->port, any_port ? NO_PORT_B : 0);
+                          0, NO_PORT_B);
     if (!c)
         c = conversation_new(m->pinfo->num, &a->relayed.addr, &peer->addr, CONVERSATION_UDP, a->relayed.port,
-                             peer->port, any_port ? NO_PORT2 : 0);
+                             0, NO_PORT2);
     leg = (msstun_conv_t *)conversation_get_proto_data(c, proto_msstun);
     if (leg && leg->peer_leg_alloc)
         return;
@@ -286,21 +286,22 @@ static void
 track_channel_bind(msstun_msg_t *m, msstun_conv_t *conv)
 {
     const msstun_trans_t *t = m->trans;
-    msstun_endpoint_t *ep;
+    gpointer key;
 
     if (PINFO_FD_VISITED(m->pinfo) || m->method != MSSTUN_M_CHANNEL_BIND || m->cls != MSSTUN_CLASS_SUCCESS ||
         !t || t->rsp_frame != m->pinfo->num || !t->req_has_channel || !t->req_peer.valid)
         return;
     if (!conv->channels)
         conv->channels = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    ep = (msstun_endpoint_t *)wmem_map_lookup(conv->channels, GUINT_TO_POINTER((guint)t->req_channel));
-    if (!ep) {
+    key = GUINT_TO_POINTER((guint)t->req_channel);
+    if (!wmem_map_contains(conv->channels, key)) {
         if (wmem_map_size(conv->channels) >= MSSTUN_MAX_CHANNELS)
             return;
-        ep = wmem_new0(wmem_file_scope(), msstun_endpoint_t);
-        wmem_map_insert(conv->channels, GUINT_TO_POINTER((guint)t->req_channel), ep);
+        if (m->alloc)            /* a refresh (RFC 8656 11.3) binds no new channel */
+            m->alloc->channels++;
     }
-    *ep = t->req_peer;           /* file scope already (transactions.c) */
+    /* the request's peer lives as long as the file: point at it, no copy */
+    wmem_map_insert(conv->channels, key, (gpointer)&t->req_peer);
 }
 
 /* ---- Allocations (RFC 8656 7, [MS-TURN] 3.2) ------------------------------ */
@@ -415,9 +416,7 @@ update_allocation(msstun_msg_t *m, msstun_conv_t *conv)
         if (ok)
             a->permissions++;
         break;
-    case MSSTUN_M_CHANNEL_BIND:
-        if (ok)
-            a->channels++;
+    case MSSTUN_M_CHANNEL_BIND:      /* counted once per channel number: track_channel_bind */
         break;
     case MSSTUN_M_MS_SET_ACTIVE_DEST:
         if (m->cls == MSSTUN_CLASS_REQUEST && m->ep[MSSTUN_ADDR_DESTINATION].valid)
@@ -485,11 +484,14 @@ add_allocation_tree(proto_tree *tree, tvbuff_t *tvb, const msstun_alloc_t *a)
 void
 msstun_track_turn(msstun_msg_t *m, msstun_conv_t *conv)
 {
-    /* permissions and channels (RFC 8656 9, 12) name the peers of the relayed address */
+    /* permissions and channels (RFC 8656 9, 12) name the peers of the relayed
+     * address; a ChannelBind installs the permission of the peer's IP address
+     * too (11.2), so both register the peer with any port: one leg per peer
+     * address, however many channels lead to its ports */
     if (!PINFO_FD_VISITED(m->pinfo) && m->depth == 0 && m->cls == MSSTUN_CLASS_SUCCESS && m->trans &&
         (m->method == MSSTUN_M_CHANNEL_BIND || m->method == MSSTUN_M_CREATE_PERMISSION)) {
         m->alloc = conv->alloc;
-        register_peer_leg(m, &m->trans->req_peer, m->method == MSSTUN_M_CREATE_PERMISSION);
+        register_peer_leg(m, &m->trans->req_peer);
     }
     m->alloc = conv->alloc;
     if (!PINFO_FD_VISITED(m->pinfo)) {
@@ -515,13 +517,13 @@ void
 msstun_track_channel(packet_info *pinfo, proto_tree *tree, guint16 channel, gboolean over_tcp _U_)
 {
     msstun_conv_t *conv = msstun_conv_get(pinfo, FALSE);
-    msstun_endpoint_t *ep;
+    const msstun_endpoint_t *ep;
     proto_item *it;
 
     if (!conv)
         return;
     add_allocation_tree(tree, NULL, conv->alloc);
-    ep = conv->channels ? (msstun_endpoint_t *)wmem_map_lookup(conv->channels, GUINT_TO_POINTER((guint)channel))
+    ep = conv->channels ? (const msstun_endpoint_t *)wmem_map_lookup(conv->channels, GUINT_TO_POINTER((guint)channel))
                         : NULL;
     if (!ep || !ep->valid) {
         /* the allocation was seen from its start, so no ChannelBind success bound it */

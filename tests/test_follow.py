@@ -165,9 +165,13 @@ def test_alloc_report_turn_udp():
         "  allocation 2: client 127.0.0.1:46761 -> server 127.0.0.1:3478 over UDP, UDP relay",
         "    steps: Allocate in frame 7, 401 challenge x1, allocated in frame 10: relayed 127.0.0.2:50075, "
         "reflexive 127.0.0.1:46761, lifetime 600 s",
-        "    use: 3 refreshes, 1 permissions, 5 channels, 0 TCP connections, 6 relayed frames",
+        # channels 0x5718 (bound in frames 20 and 22) and 0x7cce (24, 26, 34): a
+        # repeated ChannelBind refreshes its channel (RFC 8656 11.3)
+        "    use: 3 refreshes, 1 permissions, 2 channels, 0 TCP connections, 6 relayed frames",
         "    verdict: OK, released by the client in frame 66",
     ]
+    # allocation 3: 0x6b6f, bound in frame 28 and refreshed in frame 40
+    assert lines[i + 11] == "    use: 4 refreshes, 1 permissions, 1 channels, 0 TCP connections, 6 relayed frames"
 
 
 @pytest.mark.parametrize("pcap,verdict", [

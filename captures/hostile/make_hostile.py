@@ -19,6 +19,10 @@ stdlib only, raw-IPv4 pcaps). Generated at test time, never committed.
  d  nested-data.pcap          STUN in DATA in STUN ... filling 64 KB (Send
                               indications, [MS-TURN] Data indications,
                               ChannelData, RFC 4571 and [MS-TURN] 2.1.4 framing)
+ e  channel-flood-K.pcap      K channel bindings over UDP 3478, 64 per client
+                              5-tuple (Allocate + success first), peers on 4
+                              hosts: ChannelBind, success, ChannelData each
+                              way, the binding refreshed (ChannelBind again)
 
 Defaults N = 1,000,000 (~64 MB) and M = 100,000 (~55 MB): the long run.
 """
@@ -134,6 +138,32 @@ def rfc6062_flood(path, m):
     return p.n
 
 
+# ---- e: channel binding flood -----------------------------------------------
+
+def channel_flood(path, k, per_conv=64):
+    """k ChannelBind transactions (RFC 8656 11) with their ChannelData and a
+    refresh each; a new client 5-tuple (and allocation) every per_conv channels"""
+    p = Pcap(path)
+    relayed = bytes([192, 0, 2, 200])
+    for i in range(k):
+        c, ch = divmod(i, per_conv)
+        src, sport = client_addr(c), 40000 + c % 20000
+        if ch == 0:
+            p.udp(src, sport, SERVER, PORT, stun(0x0003, [attr(0x0019, bytes([17, 0, 0, 0]))], tid_of(c, 3)))
+            p.udp(SERVER, PORT, src, sport, stun(0x0103, [xor_peer(relayed, 50000 + c % 10000).replace(
+                b"\x00\x12", b"\x00\x16", 1), attr(0x000D, struct.pack("!I", 600))], tid_of(c, 3)))
+        number = attr(0x000C, struct.pack("!HH", 0x4000 + ch, 0))
+        peer = xor_peer(bytes([198, 51, 100, 1 + ch % 4]), 60000 + ch)   # ICE: few peer hosts, many ports
+        for salt in (4, 5):                       # bind, then refresh the same binding
+            p.udp(src, sport, SERVER, PORT, stun(0x0009, [number, peer], tid_of(i, salt)))
+            p.udp(SERVER, PORT, src, sport, stun(0x0109, [], tid_of(i, salt)))
+            if salt == 4:
+                p.udp(src, sport, SERVER, PORT, struct.pack("!HH", 0x4000 + ch, 20) + b"client->peer payload")
+                p.udp(SERVER, PORT, src, sport, struct.pack("!HH", 0x4000 + ch, 20) + b"peer->client payload")
+    p.close()
+    return p.n
+
+
 # ---- c: huge attribute counts -------------------------------------------------
 
 N_ATTRS = 16000
@@ -224,7 +254,8 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--requests", type=int, default=1000000)
     ap.add_argument("--connections", type=int, default=100000)
-    ap.add_argument("--only", default="a,b,c,d")
+    ap.add_argument("--channels", type=int, default=100000)
+    ap.add_argument("--only", default="a,b,c,d,e")
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
     only = set(a.only.split(","))
@@ -238,6 +269,8 @@ def main():
         jobs.append(("huge-attrs.pcap", huge_attrs))
     if "d" in only:
         jobs.append(("nested-data.pcap", nested_data))
+    if "e" in only:
+        jobs.append((f"channel-flood-{a.channels}.pcap", lambda f: channel_flood(f, a.channels)))
     for name, fn in jobs:
         path = os.path.join(a.outdir, name)
         n = fn(path)
