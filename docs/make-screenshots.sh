@@ -157,8 +157,8 @@ convert "$work/raw.png" -crop 600x880+290+15 +repage "$work/menu.png"
 save "$work/menu.png" docs/gui-statistics-menu.png
 save "$work/tree.png" docs/gui-diagnosis-tree.png
 
-dialog fieldcase-oneway.pcap msstun,diag_table "MS-STUN/TURN/ICE/Diagnosis" 1300 260 docs/gui-diagnosis.png
-dialog fieldcase-oneway.pcap msstun,ice_table "MS-STUN/TURN/ICE/ICE Pairs" 1660 200 docs/gui-ice-pairs.png
-dialog denied-peer.pcap msstun,alloc_table "MS-STUN/TURN/ICE/TURN Allocations" 1660 260 docs/gui-turn-allocations.png
+dialog fieldcase-oneway.pcap msstun,diag_table "MS-STUN/TURN/ICE Diagnosis" 1300 260 docs/gui-diagnosis.png
+dialog fieldcase-oneway.pcap msstun,ice_table "MS-STUN/TURN/ICE ICE Pairs" 1660 200 docs/gui-ice-pairs.png
+dialog denied-peer.pcap msstun,alloc_table "MS-STUN/TURN/ICE TURN Allocations" 1660 260 docs/gui-turn-allocations.png
 # Expert Information: expand the first group (the failed steps of the media path)
 dialog fieldcase-oneway.pcap expert "Expert Information" 1300 420 docs/gui-expert-info.png 21 42

@@ -2,14 +2,16 @@
  *
  * gui_tables.c - the media-path model (media_path.c) as Wireshark's own
  * dialogs. Four tables (stat_tap_table_ui; Qt shows them as its "simple
- * statistics" dialog, tshark prints them): Statistics > MS-STUN/TURN/ICE/
- * Diagnosis, .../TURN Allocations, .../RFC 6062 Connections, .../ICE Pairs;
+ * statistics" dialog, tshark prints them): Statistics > MS-STUN/TURN/ICE
+ * Diagnosis, ... TURN Allocations, ... RFC 6062 Connections, ... ICE Pairs;
  * -z msstun,diag_table, msstun,alloc_table, msstun,conns_table,
  * msstun,ice_table.
  *
- * Qt puts a plugin's table dialogs in the Statistics menu itself (the
- * packet-statistics group; it drops a table registered in the generic
- * group), and only stats_tree plugins in the MS-STUN/TURN/ICE submenu: so
+ * Qt (4.0 to 4.6) puts a plugin's table dialogs in the Statistics menu
+ * itself, titles as they are (the packet-statistics group; it drops a table
+ * registered in the generic group; only the Tools menu splits titles on
+ * "/"), hence titles that read as names there, and only stats_tree plugins
+ * in the MS-STUN/TURN/ICE submenu: so
  * the diagnosis is also a stats_tree there, "MS-STUN/TURN/ICE/Diagnosis"
  * (tshark -z msstun_diag,tree): one item per element, "<element>: <verdict>:
  * <cause>", its count the element's messages and Min/Max Val its first and
@@ -465,12 +467,12 @@ static void table_reset(stat_tap_table *t);
         NULL, G_N_ELEMENTS(fields), fields, 0, NULL, NULL, 0 }, name, fill, FILL_EMPTY }
 
 static gui_table_t gui_tables[] = {
-    GUI_TABLE("MS-STUN/TURN/ICE/Diagnosis", "msstun,diag_table", "Diagnosis", diag_fields, fill_diag),
-    GUI_TABLE("MS-STUN/TURN/ICE/TURN Allocations", "msstun,alloc_table", "TURN allocations", alloc_fields,
+    GUI_TABLE("MS-STUN/TURN/ICE Diagnosis", "msstun,diag_table", "Diagnosis", diag_fields, fill_diag),
+    GUI_TABLE("MS-STUN/TURN/ICE TURN Allocations", "msstun,alloc_table", "TURN allocations", alloc_fields,
               fill_alloc),
-    GUI_TABLE("MS-STUN/TURN/ICE/RFC 6062 Connections", "msstun,conns_table", "RFC 6062 connections", conn_fields,
+    GUI_TABLE("MS-STUN/TURN/ICE RFC 6062 Connections", "msstun,conns_table", "RFC 6062 connections", conn_fields,
               fill_conns),
-    GUI_TABLE("MS-STUN/TURN/ICE/ICE Pairs", "msstun,ice_table", "ICE pairs", ice_fields, fill_ice),
+    GUI_TABLE("MS-STUN/TURN/ICE ICE Pairs", "msstun,ice_table", "ICE pairs", ice_fields, fill_ice),
 };
 
 static stat_tap_table *

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The GUI table dialogs (Statistics > MS-STUN/TURN/ICE/...; plugin/gui_tables.c)
+"""The GUI table dialogs (Statistics > MS-STUN/TURN/ICE Diagnosis etc.; plugin/gui_tables.c)
 through tshark's -z of the same tables: their rows say what the JSON report
 (-z msstun,diag,json) says, element by element, for healthy and failing
 captures, and they name the frames of each cause."""
@@ -211,3 +211,14 @@ def test_diagnosis_tree_equals_json(pcap):
 def test_diagnosis_tree_single_pass():
     items = tree_items("fieldcase/fieldcase-oneway.pcap", two_pass=False)
     assert len(items) == 1 and "run tshark with -2" in items[0][1]
+
+
+@pytest.mark.parametrize("cli,title", [("msstun,diag_table", "MS-STUN/TURN/ICE Diagnosis"),
+                                       ("msstun,alloc_table", "MS-STUN/TURN/ICE TURN Allocations"),
+                                       ("msstun,conns_table", "MS-STUN/TURN/ICE RFC 6062 Connections"),
+                                       ("msstun,ice_table", "MS-STUN/TURN/ICE ICE Pairs")])
+def test_table_titles_read_as_names(cli, title):
+    """Qt lists a plugin's tables flat in the Statistics menu with these
+    titles (only the Tools menu splits on "/"): a name, not a path"""
+    out = _run(["-n", "-r", capture("fieldcase/fieldcase-oneway.pcap"), "-2", "-q", "-z", cli])
+    assert title + ":" in out.splitlines(), out[:400]
