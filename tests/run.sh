@@ -36,6 +36,13 @@ for kind in plain san; do
   dir="$work/home-$kind/.local/lib/wireshark/plugins/$wsver/epan"
   mkdir -p "$dir"
   if [ $kind = plain ]; then cp build/msstun.so "$dir/"; else cp build-san/msstun.so "$dir/"; fi
+  # Wireshark 4.4 gave TCP port 40000 to SAP NI, where the libnice captures'
+  # controlling agent listens: Decode As, as a user would (README, "Ports")
+  if [ "$(printf '%s\n' 4.4 "$wsver" | sort -V | head -1)" = 4.4 ]; then
+    mkdir -p "$work/home-$kind/.config/wireshark"
+    echo "decode_as_entry: tcp.port,40000,SAPNI,MS-STUN/TURN/ICE over TCP (msstun plugin)" \
+      >"$work/home-$kind/.config/wireshark/decode_as_entries"
+  fi
 done
 cp -r captures "$work/captures"
 cp scripts/need-packages.sh "$work/"

@@ -19,6 +19,24 @@ def test_plugin_loads():
     assert {"udp", "tcp", "tls", "dtls"} <= tables
 
 
+def test_port_40000_owner(tmp_path):
+    """From 4.4 TCP port 40000 is SAP NI's (README, "Ports another dissector
+    owns"): the libnice ICE-TCP captures decode with msstun through the Decode
+    As entry tests/run.sh writes there, and only with it"""
+    from conftest import WS_VERSION, _run_proc
+    bare = tmp_path / "home"
+    bare.mkdir()
+    os.chmod(tmp_path, 0o755)
+    os.chmod(bare, 0o777)
+    p, _ = _run_proc(["-G", "decodes"], env_extra={"HOME": str(bare)})
+    owner = [l.split("\t")[2] for l in p.stdout.splitlines() if l.split("\t")[:2] == ["tcp.port", "40000"]]
+    assert owner == (["sapni"] if WS_VERSION >= (4, 4) else []), owner
+    # frame 4: the controlled agent's first check, to the controlling agent's port 40000
+    r = frame("libnice/ice-rfc5245-tcp.pcap", 4, ["msstun.type", "msstun.att.username", "tcp.dstport"])
+    assert (r["msstun.type"], r["msstun.att.username"], r["tcp.dstport"]) == \
+        ("0x0001", "msstunLufrag:msstunRufrag", "40000")
+
+
 # ---- RFC 5769 (published vectors) -------------------------------------------------
 
 def test_rfc5769_request():
