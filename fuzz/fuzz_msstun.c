@@ -199,8 +199,12 @@ tls_shim(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     gboolean tcp = pinfo->ptype == PT_TCP;
     heur_dtbl_entry_t *hdtbl_entry;
+    dissector_handle_t app_handle = NULL;
 
-    if (dissector_try_heuristic(tcp ? tls_heur : dtls_heur, tvb, pinfo, tree, &hdtbl_entry, NULL))
+    /* TLS gives its heuristics the session's application handle to set (a
+     * heuristic that wants the session writes it), DTLS gives them nothing */
+    if (dissector_try_heuristic(tcp ? tls_heur : dtls_heur, tvb, pinfo, tree, &hdtbl_entry,
+                                tcp ? (void *)&app_handle : NULL))
         return tvb_captured_length(tvb);
     return call_dissector(tcp ? msstun_tls_entry : msstun_dtls_entry, tvb, pinfo, tree);
 }

@@ -3,7 +3,7 @@
 // ice-lite-peer: an ICE-lite agent (pion/ice v2, Debian
 // golang-github-pion-ice.v2-dev) for the msstun captures.  It plays agent "R"
 // of ice-pair (controlled, ufrag msstunRufrag, one UDP host candidate) against
-// a libnice full agent "L" started with `ice-pair --remote-lite`; credentials
+// a libnice full agent "L" started with `ice-pair --remote-peer`; credentials
 // and candidates are fixed on both sides, so nothing is exchanged.  An
 // ICE-lite agent never sends connectivity checks: it only answers L's.
 //
