@@ -5,7 +5,8 @@
 # its loopback interface only, with 127.0.0.1 = TURN server, 127.0.0.2 = relay
 # address, 127.0.0.3 = UDP peer (turnutils_peer).  Every process is started in
 # the background, its PID recorded, and stopped by that PID; the namespace is
-# deleted after each scenario and, on any exit, by the EXIT trap.
+# deleted after each scenario and, on any exit, by the EXIT trap (these
+# helpers are in ../lib/netns.sh).
 #
 # Needs root and the Debian packages coturn, wireshark-common/tshark (dumpcap,
 # editcap, capinfos), iproute2 and nftables.
@@ -18,9 +19,6 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$HERE}
 WORK=$(mktemp -d /tmp/msstun-coturn.XXXXXX)
-NS=""
-NS_SEQ=0
-declare -A PID=()
 
 # Credentials and addresses (also recorded in README.md).
 USER_NAME=alice
@@ -30,106 +28,16 @@ SERVER_IP=127.0.0.1
 RELAY_IP=127.0.0.2
 PEER_IP=127.0.0.3
 
-log() { printf '[make-captures] %s\n' "$*" >&2; }
-
-stop_bg() { # name: stop one background process by its recorded PID
-    local name=$1 p=${PID[$1]:-}
-    [ -n "$p" ] || return 0
-    kill "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-    unset "PID[$name]"
-}
-
-ns_down() {
-    local n
-    for n in "${!PID[@]}"; do stop_bg "$n"; done
-    if [ -n "$NS" ]; then
-        ip netns del "$NS" 2>/dev/null || true
-        NS=""
-    fi
-}
-
-cleanup() {
-    ns_down
-    if [ -n "${KEEP_WORK:-}" ]; then log "logs kept in $WORK/logs"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ns_up() {
-    NS_SEQ=$((NS_SEQ + 1))
-    NS=msstun-cap-$$-$NS_SEQ
-    ip netns add "$NS"
-    ip netns exec "$NS" ip link set lo up
-    ip netns exec "$NS" ip addr add $RELAY_IP/8 dev lo
-    ip netns exec "$NS" ip addr add $PEER_IP/8 dev lo
-}
-
-nsx() { ip netns exec "$NS" "$@"; }
-
-start_bg() { # name cmd...: start in the namespace in the background, log to $WORK/name.log
-    local name=$1; shift
-    # not through nsx: $! must be the PID of the process itself (ip netns exec execs it)
-    ip netns exec "$NS" "$@" >"$WORK/$name.log" 2>&1 &
-    PID[$name]=$!
-}
-
-wait_listen() { # proto(u|t) ip:port: wait up to 5 s for a listening socket
-    local i
-    for i in $(seq 50); do
-        if nsx ss -Hln"$1" "src ${2%:*}" "sport = :${2##*:}" | grep -q .; then return 0; fi
-        sleep 0.1
-    done
-    log "nothing listens on $1 $2"; return 1
-}
+LOG_TAG=make-captures
+NS_PREFIX=msstun-cap
+NS_ADDRS="$RELAY_IP $PEER_IP"
+# shellcheck source=SCRIPTDIR/../lib/netns.sh
+. "$HERE/../lib/netns.sh"
 
 start_server() { # extra turnserver options...
-    start_bg turnserver turnserver -n --no-cli --no-tls --no-dtls \
-        --listening-ip=$SERVER_IP --relay-ip=$RELAY_IP \
-        --min-port=50000 --max-port=50999 -m 1 \
-        --allow-loopback-peers --lt-cred-mech --user=$USER_NAME:$USER_PASS \
-        --realm=$REALM --fingerprint --log-file=stdout --simple-log \
-        --pidfile="$WORK/turnserver.pid" --db="$WORK/turndb-$NS_SEQ" "$@"
+    start_turnserver --no-tls --no-dtls "$@"
     wait_listen u $SERVER_IP:3478
     wait_listen t $SERVER_IP:3478
-}
-
-start_peer() {
-    start_bg peer turnutils_peer -L $PEER_IP -p 3480
-    wait_listen u $PEER_IP:3480
-}
-
-start_capture() { # name [dumpcap args]
-    local name=$1; shift
-    CAP="$WORK/$name.pcap"
-    start_bg dumpcap dumpcap -q -P -i lo -w "$CAP" "$@"
-    local i
-    for i in $(seq 50); do
-        [ -s "$CAP" ] && break
-        sleep 0.1
-    done
-    sleep 0.5 # let dumpcap really start capturing
-}
-
-run_client() { # name seconds cmd...: run a client in the background, bounded
-    local name=$1 secs=$2 rc=0; shift 2
-    start_bg "$name" timeout -k 2 "$secs" "$@"
-    wait "${PID[$name]}" || rc=$?
-    unset "PID[$name]"
-    log "$name exited with $rc"
-    CLIENT_RC=$rc
-}
-
-finish() { # name: stop capture and processes, keep the pcap
-    local name=$1
-    sleep 0.5
-    stop_bg dumpcap
-    ns_down
-    cp "$CAP" "$OUT/$name.pcap"
-    chmod 644 "$OUT/$name.pcap"
-    mkdir -p "$WORK/logs/$name"
-    mv "$WORK"/*.log "$WORK/logs/$name/" 2>/dev/null || true
-    log "$name.pcap: $(capinfos -c -M "$OUT/$name.pcap" | awk '/Number of packets/ {print $NF}') frames"
 }
 
 UC=(turnutils_uclient -u $USER_NAME -w $USER_PASS)

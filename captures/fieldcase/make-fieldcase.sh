@@ -9,7 +9,8 @@
 # relayed address, 127.0.0.3 = the remote ICE agent (peer), 127.0.0.4 = the
 # meeting server (TURN client). Every process is started in the background,
 # its PID recorded and stopped by that PID; the namespace is deleted after
-# each capture and, on any exit, by the EXIT trap.
+# each capture and, on any exit, by the EXIT trap (these helpers are in
+# ../lib/netns.sh).
 #
 # Needs root and the Debian packages coturn, tshark (dumpcap, capinfos),
 # iproute2 and python3.
@@ -26,67 +27,20 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$HERE}
 LIBNICE_PCAP=${LIBNICE_PCAP:-$HERE/../libnice/ice-oc2007r2-tcp.pcap}
 WORK=$(mktemp -d /tmp/msstun-fieldcase.XXXXXX)
-NS=""
-NS_SEQ=0
-declare -A PID=()
 
+USER_NAME=alice
+USER_PASS=secret
+REALM=example.org
 SERVER_IP=127.0.0.1
 RELAY_IP=127.0.0.2
 PEER_IP=127.0.0.3
 CLIENT_IP=127.0.0.4
 
-log() { printf '[make-fieldcase] %s\n' "$*" >&2; }
-
-stop_bg() { # name: stop one background process by its recorded PID
-    local name=$1 p=${PID[$1]:-}
-    [ -n "$p" ] || return 0
-    kill "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-    unset "PID[$name]"
-}
-
-ns_down() {
-    local n
-    for n in "${!PID[@]}"; do stop_bg "$n"; done
-    if [ -n "$NS" ]; then
-        ip netns del "$NS" 2>/dev/null || true
-        NS=""
-    fi
-}
-
-cleanup() {
-    ns_down
-    if [ -n "${KEEP_WORK:-}" ]; then log "logs kept in $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ns_up() {
-    NS_SEQ=$((NS_SEQ + 1))
-    NS=msstun-fc-$$-$NS_SEQ
-    ip netns add "$NS"
-    ip netns exec "$NS" ip link set lo up
-    ip netns exec "$NS" ip addr add $RELAY_IP/8 dev lo
-    ip netns exec "$NS" ip addr add $PEER_IP/8 dev lo
-    ip netns exec "$NS" ip addr add $CLIENT_IP/8 dev lo
-}
-
-nsx() { ip netns exec "$NS" "$@"; }
-
-start_bg() { # name cmd...: start in the namespace in the background, log to $WORK/name.log
-    local name=$1; shift
-    ip netns exec "$NS" "$@" >"$WORK/$name.log" 2>&1 &
-    PID[$name]=$!
-}
-
-wait_listen() { # ip:port: wait up to 5 s for a listening TCP socket
-    local i
-    for i in $(seq 50); do
-        if nsx ss -Hlnt "src ${1%:*}" "sport = :${1##*:}" | grep -q .; then return 0; fi
-        sleep 0.1
-    done
-    log "nothing listens on $1"; return 1
-}
+LOG_TAG=make-fieldcase
+NS_PREFIX=msstun-fc
+NS_ADDRS="$RELAY_IP $PEER_IP $CLIENT_IP"
+# shellcheck source=SCRIPTDIR/../lib/netns.sh
+. "$HERE/../lib/netns.sh"
 
 # The controlled (R, active, port 36653) and controlling (L, passive, port
 # 40000) agents' segments of libnice's selected ICE-TCP connection, in order.
@@ -101,15 +55,10 @@ extract_frames() {
 
 capture() { # name [--oneway]
     local name=$1; shift
-    local cap="$WORK/$name.pcap" cap_all="$WORK/$name-both-legs.pcap" rc=0 i f
+    local cap="$WORK/$name.pcap" cap_all="$WORK/$name-both-legs.pcap" i f
     ns_up
-    start_bg turnserver turnserver -n --no-cli --no-tls --no-dtls --no-udp \
-        --listening-ip=$SERVER_IP --relay-ip=$RELAY_IP \
-        --min-port=50000 --max-port=50999 -m 1 \
-        --allow-loopback-peers --lt-cred-mech --user=alice:secret \
-        --realm=example.org --fingerprint --log-file=stdout --simple-log \
-        --pidfile="$WORK/turnserver.pid" --db="$WORK/turndb-$NS_SEQ"
-    wait_listen $SERVER_IP:3478
+    start_turnserver --no-tls --no-dtls --no-udp
+    wait_listen t $SERVER_IP:3478
     # two captures of the same run: the meeting server's view (only its own
     # connections, as a capture on the meeting server shows them) and the whole
     # loopback (the TURN server's view: also the peer's connection to the relay)
@@ -117,12 +66,10 @@ capture() { # name [--oneway]
     start_bg dumpcap_all dumpcap -q -P -i lo -w "$cap_all"
     for i in $(seq 50); do [ -s "$cap" ] && [ -s "$cap_all" ] && break; sleep 0.1; done
     sleep 0.5 # let dumpcap really start capturing
-    start_bg bridge timeout -k 2 20 python3 "$HERE/rfc6062_bridge.py" "$@" \
+    run_client bridge 20 python3 "$HERE/rfc6062_bridge.py" "$@" \
         "$WORK/frames.txt" $SERVER_IP 3478 $CLIENT_IP $PEER_IP
-    wait "${PID[bridge]}" || rc=$?
-    unset "PID[bridge]"
     cat "$WORK/bridge.log" >&2
-    [ $rc = 0 ] || { log "rfc6062_bridge.py exited with $rc"; return 1; }
+    [ "$CLIENT_RC" = 0 ] || { log "rfc6062_bridge.py exited with $CLIENT_RC"; return 1; }
     sleep 0.5
     stop_bg dumpcap_ms
     stop_bg dumpcap_all
@@ -130,7 +77,7 @@ capture() { # name [--oneway]
     for f in "$name" "$name-both-legs"; do
         cp "$WORK/$f.pcap" "$OUT/$f.pcap"
         chmod 644 "$OUT/$f.pcap"
-        log "$f.pcap: $(capinfos -c -M "$OUT/$f.pcap" | awk '/Number of packets/ {print $NF}') frames"
+        log "$f.pcap: $(frames "$OUT/$f.pcap") frames"
     done
     mkdir -p "$WORK/logs/$name"
     mv "$WORK"/*.log "$WORK/logs/$name/" 2>/dev/null || true

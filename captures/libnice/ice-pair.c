@@ -4,15 +4,17 @@
  * against each other inside one process, so that a real ICE session of
  * libnice can be captured on the loopback interface.
  *
- * Part of msstun's capture tooling (captures/libnice/make-captures.sh).
+ * Part of msstun's capture tooling (captures/libnice/make-captures.sh and
+ * captures/tls/make-libnice.sh).
  * Candidates and credentials are exchanged in memory; only the address
  * given with --bind is used for host candidates.
  *
  * Usage:
- *   ice-pair [--compat rfc5245|oc2007r2|oc2007] [--transport udp|tcp]
+ *   ice-pair [--compat rfc5245|oc2007r2|oc2007|google] [--transport udp|tcp]
  *            [--bind 127.0.0.1] [--port-l N] [--port-r N]
  *            [--timeout SECONDS] [--packets N]
  *            [--relay HOST:PORT --relay-user U --relay-pass P]
+ *            [--relay-type udp|tcp|tls]
  *            [--gather-only] [--random-creds]
  *            [--lite-r] [--regular] [--bind-r2 ADDR] [--linger MS]
  *            [--remote-peer]
@@ -27,7 +29,9 @@
  * --linger keeps the main loop running MS milliseconds after the streams are
  * removed, so that libnice's TURN deallocation (an Allocate or Refresh with
  * LIFETIME 0) and its response reach the wire.
- * --relay gives the controlling agent (only) a TURN-over-UDP server.
+ * --relay gives the controlling agent (only) a TURN server, over UDP unless
+ * --relay-type says tcp or tls (NICE_RELAY_TYPE_TURN_TLS: in OC2007 and
+ * OC2007R2 modes libnice then opens TCP with its pseudo-TLS handshake).
  * --random-creds keeps libnice's random ufrag/pwd and does not seed GLib's
  * random generator (see main()).
  *
@@ -80,6 +84,7 @@ static guint opt_packets = 3;
 static const char *opt_relay = NULL;
 static const char *opt_relay_user = "msstun";
 static const char *opt_relay_pass = "msstunpass";
+static const char *opt_relay_type = "udp";
 static gboolean opt_gather_only = FALSE;
 static gboolean opt_random_creds = FALSE;
 static gboolean opt_lite_r = FALSE;
@@ -408,8 +413,13 @@ setup_peer (Session *s, Peer *p, const char *name, gboolean controlling,
       *colon = '\0';
       rport = (guint) strtoul (colon + 1, NULL, 10);
     }
+    NiceRelayType rtype = NICE_RELAY_TYPE_TURN_UDP;
+    if (!strcmp (opt_relay_type, "tcp"))
+      rtype = NICE_RELAY_TYPE_TURN_TCP;
+    else if (!strcmp (opt_relay_type, "tls"))
+      rtype = NICE_RELAY_TYPE_TURN_TLS;
     if (!nice_agent_set_relay_info (p->agent, p->stream, 1, host, rport,
-            opt_relay_user, opt_relay_pass, NICE_RELAY_TYPE_TURN_UDP))
+            opt_relay_user, opt_relay_pass, rtype))
       fprintf (stderr, "set_relay_info refused for %s\n", name);
     g_free (host);
   }
@@ -427,11 +437,12 @@ static void
 usage (void)
 {
   fprintf (stderr,
-      "usage: ice-pair [--compat rfc5245|oc2007r2|oc2007] "
+      "usage: ice-pair [--compat rfc5245|oc2007r2|oc2007|google] "
       "[--transport udp|tcp]\n"
       "                [--bind ADDR] [--port-l N] [--port-r N] "
       "[--timeout S] [--packets N]\n"
       "                [--relay HOST:PORT --relay-user U --relay-pass P]\n"
+      "                [--relay-type udp|tcp|tls]\n"
       "                [--gather-only] [--random-creds]\n"
       "                [--lite-r] [--regular] [--bind-r2 ADDR] [--linger MS]\n"
       "                [--remote-peer]\n");
@@ -456,6 +467,7 @@ main (int argc, char **argv)
     ARG ("--relay", opt_relay);
     ARG ("--relay-user", opt_relay_user);
     ARG ("--relay-pass", opt_relay_pass);
+    ARG ("--relay-type", opt_relay_type);
     ARG ("--bind-r2", opt_bind_r2);
     if (!strcmp (a, "--port-l") || !strcmp (a, "--port-r") ||
         !strcmp (a, "--timeout") || !strcmp (a, "--packets") ||
@@ -486,6 +498,8 @@ main (int argc, char **argv)
     compat = NICE_COMPATIBILITY_OC2007R2;
   else if (!strcmp (opt_compat, "oc2007"))
     compat = NICE_COMPATIBILITY_OC2007;
+  else if (!strcmp (opt_compat, "google"))
+    compat = NICE_COMPATIBILITY_GOOGLE;
   else {
     usage ();
     return 1;

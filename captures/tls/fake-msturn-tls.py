@@ -34,7 +34,8 @@ rule), and one 0x03 end-to-end data frame.  Pointed at a real TLS server it
 stops after the server's first record (a real server rejects the hello).
 
 The server's bytes are this script's own, built from [MS-TURN] 2.1.1,
-2.1.4 and the layouts in shared/reference/protocol.md; only libnice's bytes
+2.1.4 and the layouts in shared/reference/protocol.md (the [MS-TURN]
+messages by captures/lib/msturn.py, shared with fake-msturn.py); only libnice's bytes
 in the capture are "real software" bytes.
 
 usage: fake-msturn-tls.py ADDR PORT USERNAME PASSWORD            (server)
@@ -43,44 +44,18 @@ USERNAME and PASSWORD raw (base64-decoded).
 """
 
 import hashlib
-import hmac
+import os
 import socket
 import struct
 import sys
 import threading
 
-COOKIE_ATTR = struct.pack(">HHI", 0x000F, 4, 0x72C64BC6)
-REALM = b"msstun.test."    # 12 bytes: no padding needed
-NONCE = b"6d737374756e6e6f6e636530"  # 24 bytes
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from msturn import (COOKIE_ATTR, attr, attrs, build, long_term_key,  # noqa: E402
+                    mi_ok, unauthorized, allocated)
+
 RANDOM = hashlib.sha256(b"msstun pseudo-TLS server random").digest()
 SESSION_ID = hashlib.sha256(b"msstun pseudo-TLS session id").digest()
-
-
-def attr(t, v):
-    assert len(v) % 4 == 0
-    return struct.pack(">HH", t, len(v)) + v
-
-
-def attrs(body):
-    i = 0
-    while i + 4 <= len(body):
-        t, n = struct.unpack(">HH", body[i:i + 4])
-        yield t, i, body[i + 4:i + 4 + n]
-        i += 4 + ((n + 3) & ~3)
-
-
-def mi_input(msg_upto_mi):
-    pad = (64 - len(msg_upto_mi) % 64) % 64
-    return msg_upto_mi + b"\0" * pad
-
-
-def build(mtype, tid, body, key=None):
-    if key is not None:
-        length = len(body) + 24
-        head = struct.pack(">HH", mtype, length) + tid + body
-        mac = hmac.new(key, mi_input(head), hashlib.sha1).digest()
-        return head + attr(0x0008, mac)
-    return struct.pack(">HH", mtype, len(body)) + tid + body
 
 
 def server_hello(with_done):
@@ -150,27 +125,12 @@ def serve(conn, peer, port, key):
             if mtype != 0x0003:
                 continue
             if 0x0008 not in found:
-                ip = socket.inet_aton("127.0.0.1")
-                resp = build(0x0113, tid,
-                             COOKIE_ATTR +
-                             attr(0x0009, struct.pack(">HBB", 0, 4, 1) + b"Unauthorized") +
-                             attr(0x000E, struct.pack(">BBH", 0, 1, port) + ip) +
-                             attr(0x0015, REALM) +
-                             attr(0x0014, NONCE))
+                resp = unauthorized(tid, port)
             else:
                 off, mac = found[0x0008]
-                ok = hmac.new(key, mi_input(data[:20 + off]), hashlib.sha1).digest() == mac
+                ok = mi_ok(key, data, off, mac)
                 log("  MESSAGE-INTEGRITY with MD5(user:realm:pass), pad64: %s" % ("ok" if ok else "MISMATCH"))
-                reflexive = socket.inet_aton(peer[0])
-                xport = peer[1] ^ struct.unpack(">H", tid[:2])[0]
-                xip = bytes(a ^ b for a, b in zip(reflexive, tid[:4]))
-                resp = build(0x0103, tid,
-                             COOKIE_ATTR +
-                             attr(0x000D, struct.pack(">I", 600)) +
-                             attr(0x0001, struct.pack(">BBH", 0, 1, 49152) +
-                                  socket.inet_aton("127.0.0.1")) +
-                             attr(0x8020, struct.pack(">BBH", 0, 1, xport) + xip),
-                             key=key)
+                resp = allocated(tid, peer, key)
             conn.sendall(struct.pack(">BBH", 0x02, 0, len(resp)) + resp)
     except (EOFError, ConnectionError):
         pass
@@ -201,7 +161,7 @@ def recv_frame(conn):
 
 
 def client(addr, port, user, password, form):
-    key = hashlib.md5(user + b":" + REALM + b":" + password).digest()
+    key = long_term_key(user, password)
     conn = socket.create_connection((addr, port))
     conn.sendall(client_hello(form))
     head = recv_exact(conn, 5)
@@ -233,7 +193,7 @@ def main():
         return
     addr, port = sys.argv[1], int(sys.argv[2])
     user, password = sys.argv[3].encode(), sys.argv[4].encode()
-    key = hashlib.md5(user + b":" + REALM + b":" + password).digest()
+    key = long_term_key(user, password)
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # make-libnice.sh - capture libnice's [MS-TURN] 2.1.1 pseudo-TLS: libnice
-# 0.1.21 agents (ice-pair.c, a copy of captures/libnice/ice-pair.c with
-# --relay-type) in OC2007R2, OC2007 and Google modes, given a TURN relay of
-# type NICE_RELAY_TYPE_TURN_TLS on 127.0.0.1:443.  libnice itself sends the
+# 0.1.21 agents (captures/libnice/ice-pair.c, with --relay-type tls) in
+# OC2007R2, OC2007 and Google modes, given a TURN relay of type
+# NICE_RELAY_TYPE_TURN_TLS on 127.0.0.1:443.  libnice itself sends the
 # pseudo-TLS hello (socket/pseudossl.c: the MSOC form in OC2007/OC2007R2
 # modes, the SSLv2-style form in Google mode); fake-msturn-tls.py answers
 # with the fixed server hello and then speaks [MS-TURN] in 2.1.4 frames.
@@ -25,9 +25,11 @@
 # TLS alert must leave that connection to TLS.
 #
 # Usage: ./make-libnice.sh [NAME...]   (default: all)
+#        OUT=/some/dir ./make-libnice.sh   (write NAME.pcap/.log/.keylog elsewhere)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${OUT:-$HERE}
 WORK=$(mktemp -d /tmp/msstun-ptls.XXXXXX)
 NS="msstun-ptls-$$"
 declare -A PID=()
@@ -70,7 +72,7 @@ wait_listen() { # ip:port
 prepare() {
 	log "building ice-pair against libnice $(pkg-config --modversion nice)"
 	# shellcheck disable=SC2046
-	gcc -Wall -Wextra -O1 "$HERE/ice-pair.c" $(pkg-config --cflags --libs nice) -o "$WORK/ice-pair"
+	gcc -Wall -Wextra -O1 "$HERE/../libnice/ice-pair.c" $(pkg-config --cflags --libs nice) -o "$WORK/ice-pair"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=www.example.org \
 		-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 	mkdir -p "$WORK/www"
@@ -131,10 +133,10 @@ run() {
 	stop_bg turn
 	{ echo "--- fake-msturn-tls.py output:"; cat "$WORK/turn.out"; echo "ice-pair exit status: $rc"; } >>"$WORK/$name.log"
 	ip netns del "$NS"
-	cp "$WORK/$name.pcap" "$WORK/$name.log" "$HERE/"
-	cp "$WORK/keys.log" "$HERE/$name.keylog"
-	chmod 644 "$HERE/$name.pcap" "$HERE/$name.log" "$HERE/$name.keylog"
-	log "  -> $name.pcap ($(capinfos -c -M "$HERE/$name.pcap" | awk '/Number of packets/ {print $NF}') frames, ice-pair rc=$rc)"
+	cp "$WORK/$name.pcap" "$WORK/$name.log" "$OUT/"
+	cp "$WORK/keys.log" "$OUT/$name.keylog"
+	chmod 644 "$OUT/$name.pcap" "$OUT/$name.log" "$OUT/$name.keylog"
+	log "  -> $name.pcap ($(capinfos -c -M "$OUT/$name.pcap" | awk '/Number of packets/ {print $NF}') frames, ice-pair rc=$rc)"
 }
 
 want() {
@@ -146,6 +148,7 @@ want() {
 
 [[ "$(id -u)" = 0 ]] || { log "must run as root"; exit 1; }
 SELECTED=("$@")
+mkdir -p "$OUT"
 prepare
 want pseudotls-oc2007r2 && run pseudotls-oc2007r2 oc2007r2
 want pseudotls-oc2007 && run pseudotls-oc2007 oc2007
