@@ -38,11 +38,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # fresh copy of the working tree; keep the chroot's own build dirs for speed
+# (the copy gets the time of copying: sources older than an earlier build's
+# objects would otherwise not be rebuilt)
 dst="$dir/src/msstun/main"
 mkdir -p "$dst" "$dir/src/msstun/shared"
 find "$dst" -mindepth 1 -maxdepth 1 ! -name 'build' ! -name 'build-*' -exec rm -rf {} +
 tar -C "$repo" --exclude=./.git --exclude='./build' --exclude='./build-*' \
-    --exclude='__pycache__' -cf - . | tar -C "$dst" -xf -
+    --exclude='__pycache__' -cf - . | tar -C "$dst" -xmf -   # -m: new mtimes, or make keeps stale objects
 
 if [ -n "$shared" ]; then
   mount --bind "$shared" "$dir/src/msstun/shared"; mounted+=("$dir/src/msstun/shared")
