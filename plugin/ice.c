@@ -315,8 +315,11 @@ add_pair_tree(msstun_msg_t *m, msstun_ice_pair_t *pr, guint8 dir)
         return;
 
     /* one line says it all: the counts are in its text and, for filters, hidden
-     * fields (-V does not print them again); expanded, the frames to click */
-    {
+     * fields (-V does not print them again); expanded, the frames to click.
+     * A tree built only for a filter gets the fields without the text. */
+    if (!msstun_tree_visible(m->tree)) {
+        ti = proto_tree_add_uint(m->tree, hf_msstun_ice_pair, m->tvb, 0, 0, pr->id);
+    } else {
         /* built by copies, one "%s" (printed on every Binding message with -V) */
         char text[3 * MAX_ADDR_STR_LEN + 160], num[12];
         size_t n = 0;
