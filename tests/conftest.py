@@ -3,7 +3,9 @@
 folder) with TZ=UTC. tshark run as root ignores personal plugins, so as root
 it runs as nobody; as any other user it runs as that user."""
 import os
+import struct
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -88,3 +90,21 @@ def frame(pcap, num, names, **kw):
 @pytest.fixture
 def tshark():
     return _run
+
+
+# ---- pcap builders (files under MSSTUN_TEST_WORK) --------------------------------------
+
+def udp_pcap(payloads, sport=40000, dport=3478, gap_us=1000):
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    for i, p in enumerate(payloads):
+        udp = struct.pack(">HHHH", sport, dport, 8 + len(p), 0) + p
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
+                         bytes([192, 0, 2, 10]), bytes([192, 0, 2, 20])) + udp
+        eth = b"\x02\x00\xc0\x00\x02\x14\x02\x00\xc0\x00\x02\x0a\x08\x00" + ip
+        usec = i * gap_us
+        out.append(struct.pack("<IIII", 1767225600 + usec // 1000000, usec % 1000000, len(eth), len(eth)) + eth)
+    fd, path = tempfile.mkstemp(suffix=".pcap", dir=WORK)
+    with os.fdopen(fd, "wb") as f:
+        f.write(b"".join(out))
+    os.chmod(path, 0o644)
+    return path

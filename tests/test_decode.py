@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import WORK, _run, capture, fields, frame
+from conftest import WORK, _run, capture, fields, frame, udp_pcap
 
 
 def test_plugin_loads():
@@ -365,20 +365,6 @@ def test_retransmissions_lost_responses():
 
 # ---- FINGERPRINT variants ------------------------------------------------------------
 
-def _udp_pcap(path, payloads, sport=40000, dport=3478):
-    import struct
-    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    for i, p in enumerate(payloads):
-        udp = struct.pack(">HHHH", sport, dport, 8 + len(p), 0) + p
-        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
-                         bytes([192, 0, 2, 10]), bytes([192, 0, 2, 20])) + udp
-        eth = b"\x02\x00\xc0\x00\x02\x14\x02\x00\xc0\x00\x02\x0a\x08\x00" + ip
-        out.append(struct.pack("<IIII", 1767225600 + i, 0, len(eth), len(eth)) + eth)
-    with open(path, "wb") as f:
-        f.write(b"".join(out))
-    os.chmod(path, 0o644)
-
-
 def test_fingerprint_length_not_covering_it_is_bad():
     # A CRC taken with the length field not covering FINGERPRINT was once accepted as a
     # variant; libnice, coturn and pion all cover it, no real stack was found that does
@@ -392,10 +378,9 @@ def test_fingerprint_length_not_covering_it_is_bad():
     std = hdr(len(attrs) + 8) + attrs
     fp_std = zlib.crc32(std) ^ 0x5354554E
     fp_var = zlib.crc32(hdr(len(attrs)) + attrs) ^ 0x5354554E
-    path = os.path.join(WORK, "fp-variants.pcap")
-    _udp_pcap(path, [std + struct.pack(">HHI", 0x8028, 4, fp_std),
+    path = udp_pcap([std + struct.pack(">HHI", 0x8028, 4, fp_std),
                      std + struct.pack(">HHI", 0x8028, 4, fp_var),
-                     std + struct.pack(">HHI", 0x8028, 4, fp_var ^ 1)])
+                     std + struct.pack(">HHI", 0x8028, 4, fp_var ^ 1)], gap_us=1000000)
     rows = fields(path, ["frame.number", "msstun.att.crc32.status", "msstun.att.crc32.variant", "_ws.expert.message"])
     assert [(r["msstun.att.crc32.status"], r["msstun.att.crc32.variant"]) for r in rows] == \
         [("1", "1"), ("0", ""), ("0", "")]

@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from conftest import WORK, _run, _run_proc, capture, fields
+from conftest import WORK, _run, _run_proc, capture, fields, udp_pcap
 
 SEV = "_ws.expert.severity"
 MSG = "_ws.expert.message"
@@ -50,23 +50,7 @@ def legacy_crc(data):
     return c ^ 0xFFFFFFFF
 
 
-# ---- pcap builders (files under MSSTUN_TEST_WORK) --------------------------------------
-
-def udp_pcap(payloads, sport=40000, dport=3478, gap_us=1000):
-    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    for i, p in enumerate(payloads):
-        udp = struct.pack(">HHHH", sport, dport, 8 + len(p), 0) + p
-        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
-                         bytes([192, 0, 2, 10]), bytes([192, 0, 2, 20])) + udp
-        eth = b"\x02\x00\xc0\x00\x02\x14\x02\x00\xc0\x00\x02\x0a\x08\x00" + ip
-        usec = i * gap_us
-        out.append(struct.pack("<IIII", 1767225600 + usec // 1000000, usec % 1000000, len(eth), len(eth)) + eth)
-    fd, path = tempfile.mkstemp(suffix=".pcap", dir=WORK)
-    with os.fdopen(fd, "wb") as f:
-        f.write(b"".join(out))
-    os.chmod(path, 0o644)
-    return path
-
+# ---- message builders --------------------------------------------------------------
 
 def attr(t, v, pad=True):
     return struct.pack(">HH", t, len(v)) + v + (b"\0" * (-len(v) % 4) if pad else b"")
