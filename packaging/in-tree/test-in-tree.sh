@@ -14,7 +14,7 @@
 # 3. configures with Wireshark's own CMake (Ninja; programs, Lua, capture
 #    off, -DMSSTUN_WERROR=ON) and builds the plugin:
 #    MODE=full (default): `ninja msstun`, which first builds the libraries it
-#      links (wsutil, wiretap, epan: ~1,800 steps, hours on 2 busy cores);
+#      links (wsutil, wiretap, epan: 1,827 steps on 4.0.17, 33 min on 2 cores);
 #    MODE=quick: runs the compile commands Wireshark's build generated for
 #      msstun's objects (ninja -t commands) and its link command, with the
 #      tree's libwireshark/libwiretap/libwsutil replaced by the installed
