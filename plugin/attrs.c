@@ -809,6 +809,24 @@ call_media(dissector_handle_t h, tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     pinfo->ptype = saved;
 }
 
+/* A payload dissector that starts with its own separator after our " | "
+ * (DTLS appends its records with ", ") would read "... | , Client Hello". */
+static void
+tidy_payload_info(packet_info *pinfo, size_t mark)
+{
+    const char *text = pinfo->cinfo ? col_get_text(pinfo->cinfo, COL_INFO) : NULL;
+    char *head, *rest;
+
+    if (!text || strncmp(text + MIN(mark, strlen(text)), " | , ", 5) != 0)
+        return;
+    head = wmem_strndup(pinfo->pool, text, mark + 3);
+    rest = wmem_strdup(pinfo->pool, text + mark + 5);
+    col_clear_fence(pinfo->cinfo, COL_INFO);
+    col_add_str(pinfo->cinfo, COL_INFO, head);
+    col_set_fence(pinfo->cinfo, COL_INFO);
+    col_append_str(pinfo->cinfo, COL_INFO, rest);
+}
+
 void
 msstun_handoff_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int depth,
                        gboolean over_tcp, gboolean datagram)
@@ -830,10 +848,14 @@ msstun_handoff_payload_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, i
     heur_dtbl_entry_t *hdtbl_entry;
     dissector_handle_t next = NULL;
     msstun_class_t cls;
+    const char *info;
+    size_t mark;
 
     if (len == 0)
         return;
     /* keep our Info text; what the payload's dissector writes follows it */
+    info = pinfo->cinfo ? col_get_text(pinfo->cinfo, COL_INFO) : NULL;
+    mark = info ? strlen(info) : 0;
     col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", "");
     col_set_fence(pinfo->cinfo, COL_INFO);
     cls = msstun_classify(tvb, 0, pinfo, MSSTUN_CL_PAYLOAD);
@@ -842,8 +864,10 @@ msstun_handoff_payload_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, i
         return;
     }
     msstun_path_media(pinfo, msstun_conv_get(pinfo, FALSE));
-    if (dissector_try_heuristic(msstun_heur_subdissectors, tvb, pinfo, tree, &hdtbl_entry, NULL))
+    if (dissector_try_heuristic(msstun_heur_subdissectors, tvb, pinfo, tree, &hdtbl_entry, NULL)) {
+        tidy_payload_info(pinfo, mark);
         return;
+    }
     if (datagram && msstun_pref_rfc7983_demux) {
         switch (cls) {
         case MSSTUN_CLS_DTLS:
@@ -868,6 +892,7 @@ msstun_handoff_payload_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, i
     }
     if (next) {
         call_media(next, tvb, pinfo, tree);
+        tidy_payload_info(pinfo, mark);
     } else {
         col_append_fstr(pinfo->cinfo, COL_INFO, "%d bytes of data", len);
         call_dissector(msstun_data_handle, tvb, pinfo, tree);

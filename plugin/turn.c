@@ -221,6 +221,30 @@ peer_leg_lookup(packet_info *pinfo)
                                                 pinfo->destport, pinfo->srcport, NO_PORT_B));
 }
 
+/* The leg's port wildcard loses to conversations found before it: RTP's on
+ * the flow's ports, which DTLS-SRTP registers from the ClientHello that goes
+ * through here (the rest of the flow, and that frame on a second pass, would
+ * be RTP without the relay), and the other allocation's wildcard when both
+ * relayed addresses share a host (a check would go out on one leg and its
+ * answer come back on the other). Pinning the 5-tuple on its first datagram
+ * keeps both directions, in every pass, on this leg. */
+static void
+pin_peer_leg(packet_info *pinfo, msstun_conv_t *leg)
+{
+    conversation_t *c = find_conversation(pinfo->num, &pinfo->src, &pinfo->dst, CONVERSATION_UDP, pinfo->srcport,
+                                          pinfo->destport, 0);
+
+    if (c && (c->options & (NO_ADDR2 | NO_PORT2)))
+        c = NULL;       /* a wildcard: this leg's own or another one's */
+    if (!c)
+        c = conversation_new(pinfo->num, &pinfo->src, &pinfo->dst, CONVERSATION_UDP, pinfo->srcport,
+                             pinfo->destport, 0);
+    if (conversation_get_proto_data(c, proto_msstun))
+        return;         /* pinned already, or msstun's state from before the permission */
+    conversation_add_proto_data(c, proto_msstun, leg);
+    conversation_set_dissector(c, msstun_peer_leg_handle);
+}
+
 /* Datagrams between the relayed address and a permitted peer are the relayed
  * media and checks: decode them as such (STUN, RTP/RTCP, DTLS by RFC 7983)
  * without the user enabling weak heuristics, and say which allocation. */
@@ -231,6 +255,8 @@ dissect_msstun_peer_leg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
 
     if (!leg)
         return 0;   /* not a permitted peer: UDP goes on with ports and heuristics */
+    if (!PINFO_FD_VISITED(pinfo))
+        pin_peer_leg(pinfo, leg);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "TURN");
     col_add_fstr(pinfo->cinfo, COL_INFO, "Relayed (allocation %u)", leg->peer_leg_alloc->id);
     if (tree) {

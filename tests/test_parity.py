@@ -243,13 +243,9 @@ EXCEPTIONS = [
 
 # msstun bugs: each was reported to the lead; each gets an xfail(strict=True) test.
 KNOWN_BUGS = [
-    Rule("peer-leg-between-two-allocations",
-         F({"stun.response-in", "stun.response-to", "stun.time"}),
-         "both WebRTC peers relay through the same coturn, so the peer leg runs from one allocation's "
-         "relayed address to the other's; msstun registers one leg conversation per allocation "
-         "(turn.c register_peer_leg, wildcard peer port), a request lands on one and its response on the "
-         "other, so they are not matched (webrtc-turn-udp.pcap frame 48: built-in response-in 51, msstun none)",
-         captures=F({"webrtc/webrtc-turn-udp.pcap", "webrtc/webrtc-turn-tcp.pcap"}), kind="missing"),
+    # none open. The last, "peer-leg-between-two-allocations" (a check between two allocations' relayed
+    # addresses on one host went out on one leg and came back on the other, so it was not matched), was
+    # fixed 2026-12-02: turn.c pin_peer_leg; test_realworld.py checks frame 48 -> 51.
 ]
 
 # Twins registered with another field type: name -> reason.

@@ -14,9 +14,9 @@ WEBRTC = ["webrtc/webrtc-direct.pcap", "webrtc/webrtc-turn-udp.pcap", "webrtc/we
 MEDIA = {"dtls", "rtp", "rtcp"}
 
 
-def protocols(cap, extra=()):
+def protocols(cap, extra=(), two_pass=True):
     rows = fields(cap, ["frame.number", "frame.protocols", "srtp.auth_tag", "srtcp.auth_tag", "rtp.version",
-                        "udp.port", "tcp.port"], extra=list(extra))
+                        "udp.port", "tcp.port"], extra=list(extra), two_pass=two_pass)
     return {int(r["frame.number"]): r for r in rows}
 
 
@@ -51,6 +51,29 @@ def test_webrtc_relayed_srtp_is_not_clear_rtp(cap):
     turn = [r for r in ours.values() if "3478" in (r["udp.port"] + "," + r["tcp.port"]).split(",")]
     tried = [r["frame.number"] for r in turn if set(r["rtp.version"].split(",")) - {"", "2"}]
     assert not tried, f"RTP tried on TURN frames {tried[:10]}"
+
+
+@pytest.mark.parametrize("cap", WEBRTC[1:])
+def test_webrtc_peer_leg_between_two_allocations(cap):
+    # Both peers relay through one coturn on one host, so the peer leg runs from
+    # one allocation's relayed address to the other's, and the relayed DTLS
+    # ClientHello makes the DTLS dissector register RTP on the flow's ports.
+    # Each 5-tuple stays on the leg its first datagram took: in both directions
+    # (a check is answered on the leg it went out on) and in both passes.
+    one, two = protocols(cap, two_pass=False), protocols(cap)
+    assert {n: r["frame.protocols"] for n, r in one.items()} == {n: r["frame.protocols"] for n, r in two.items()}
+    leg = [r for r in two.values() if r["udp.port"] and "3478" not in r["udp.port"].split(",")]
+    assert len(leg) > 300, len(leg)
+    off = [r["frame.number"] for r in leg if "msstun" not in r["frame.protocols"].split(":")]
+    assert not off, f"{cap}: peer-leg datagrams without the relay: frames {off[:10]}"
+    if cap == "webrtc/webrtc-turn-udp.pcap":
+        r = fields(cap, ["msstun.response-in", "_ws.col.Info"], filt="frame.number == 48")[0]
+        assert r["msstun.response-in"] == "51", r
+    info = fields(cap, ["frame.number", "_ws.col.Info"], filt="msstun")
+    doubled = [r["frame.number"] for r in info if " | , " in r["_ws.col.Info"]]
+    assert not doubled, f"{cap}: Info reads ' | , ' in frames {doubled[:10]}"
+    assert any(r["_ws.col.Info"].startswith("Relayed (allocation ") and " | Client Hello" in r["_ws.col.Info"]
+               for r in info)
 
 
 @pytest.mark.parametrize("cap", WEBRTC)
