@@ -259,6 +259,8 @@ put_ep(infobuf_t *b, const msstun_msg_t *m, int slot, const char *label)
     put(b, ep);
 }
 
+#define MSSTUN_INFO_LEN 512      /* one message's Info text (COL_MAX_INFO_LEN is 4096) */
+
 static void
 info_text(const msstun_msg_t *m, char *buf, size_t size)
 {
@@ -463,10 +465,15 @@ dissect_msstun_message_in(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, g
 
     col_set_str(pinfo->cinfo, COL_PROTOCOL, protocol_name(m));
     if (pinfo->cinfo) {
-        char info[512];
-        info_text(m, info, sizeof info);
+        /* packet-scoped: an empty column (the common case) takes it uncopied */
+        char *info = (char *)wmem_alloc(pinfo->pool, MSSTUN_INFO_LEN);
+        const char *was;
+
+        info_text(m, info, MSSTUN_INFO_LEN);
         if (depth > 0)
             col_append_str(pinfo->cinfo, COL_INFO, info);
+        else if ((was = col_get_text(pinfo->cinfo, COL_INFO)) != NULL && !*was)
+            col_set_str(pinfo->cinfo, COL_INFO, info);
         else
             col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", info);
     }

@@ -53,6 +53,7 @@ static wmem_allocator_t *final_scope;
 static wmem_map_t *final_marks;            /* frame -> mark_t list: experts to raise there */
 static guint32 frames_seen, final_frames;  /* finalize again when frames were added since */
 static gboolean final_done;
+static guint32 complete_num;               /* the frame last dissected with the whole file seen */
 static msstun_capture_verdict_t capture_verdict;
 
 static guint client_key_hash(gconstpointer k);
@@ -72,7 +73,7 @@ msstun_path_init(void)
     binding_clients = wmem_map_new(wmem_file_scope(), client_key_hash, client_key_equal);
     other_el = NULL;
     msstun_cap_reset(&element_cap);
-    frames_seen = final_frames = 0;
+    frames_seen = final_frames = complete_num = 0;
     final_done = FALSE;
     memset(&capture_verdict, 0, sizeof capture_verdict);
 }
@@ -881,11 +882,13 @@ msstun_path_finalize(void)
 
 /* Whether this frame was dissected on a later pass, when the model had seen
  * the whole file. PINFO_FD_VISITED cannot tell at tap time: a frame is marked
- * visited when its dissection ends, before the taps run. */
+ * visited when its dissection ends, before the taps run. Its taps run right
+ * after that dissection, and a frame is dissected unvisited only once per
+ * file, so the number of the last visited one tells. */
 gboolean
 msstun_path_complete(packet_info *pinfo)
 {
-    return p_get_proto_data(pinfo->pool, pinfo, proto_msstun, MSSTUN_KEY_EXPERTS_RAISED) != NULL;
+    return complete_num == pinfo->num;
 }
 
 /* The experts the whole capture puts on this frame, raised once per
@@ -900,10 +903,13 @@ msstun_path_frame_experts(packet_info *pinfo, proto_item *item)
             frames_seen = pinfo->num;      /* what the next finalize must cover */
         return;
     }
-    if (msstun_path_complete(pinfo))
+    complete_num = pinfo->num;
+    msstun_path_finalize();
+    /* most frames have none: the per-dissection guard only for those that do */
+    mk = (const mark_t *)wmem_map_lookup(final_marks, GUINT_TO_POINTER(pinfo->num));
+    if (!mk || p_get_proto_data(pinfo->pool, pinfo, proto_msstun, MSSTUN_KEY_EXPERTS_RAISED))
         return;
     p_add_proto_data(pinfo->pool, pinfo, proto_msstun, MSSTUN_KEY_EXPERTS_RAISED, GUINT_TO_POINTER(1));
-    msstun_path_finalize();
-    for (mk = (const mark_t *)wmem_map_lookup(final_marks, GUINT_TO_POINTER(pinfo->num)); mk; mk = mk->next)
+    for (; mk; mk = mk->next)
         expert_add_info_format(pinfo, item, mk->ei, "%s", mk->text);
 }
