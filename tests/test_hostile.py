@@ -90,8 +90,10 @@ def baseline(extra=()):
     key = tuple(extra)
     if key not in _baseline:
         one = make("binding-flood-1.pcap", make_hostile.binding_flood, 1)
-        _, rss, cpu = measured(QUIET + list(extra) + ["-r", one])
-        _baseline[key] = (rss, cpu)
+        # start-up's CPU time varies with the machine's load (0.43 s quiet, 0.82 s
+        # on 2 busy cores): the least of three, or the small scale drowns in it
+        runs = [measured(QUIET + list(extra) + ["-r", one]) for _ in range(3)]
+        _baseline[key] = (min(r[1] for r in runs), min(r[2] for r in runs))
     return _baseline[key]
 
 
@@ -101,6 +103,8 @@ def scaling(name, small, large, frames_small, frames_large, extra=()):
     for pcap, frames in ((small, frames_small), (large, frames_large)):
         out, rss, cpu = measured(QUIET + list(extra) + ["-r", pcap])
         no_bug(out)
+        if frames == frames_small:     # the small scale is within that noise: its least of two
+            cpu = min(cpu, measured(QUIET + list(extra) + ["-r", pcap])[2])
         res[frames] = (max(rss - rss0, 0), max(cpu - cpu0, 0.0))
     (g1, t1), (g10, t10) = res[frames_small], res[frames_large]
     print(f"\n{name}: baseline rss {rss0 / 2**20:.1f} MiB cpu {cpu0:.2f} s; "
