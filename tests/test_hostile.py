@@ -113,9 +113,13 @@ def scaling(name, small, large, frames_small, frames_large, extra=()):
     assert g10 <= MAX_BYTES_PER_FRAME * frames_large, f"{name}: {g10 / frames_large:.0f} bytes per frame"
     ratio = frames_large / frames_small
     # memory and per-frame time stay linear: 10x frames within 15x (plus slack
-    # for allocator granularity and timer resolution at the small scale)
+    # for allocator granularity and timer resolution at the small scale, and for
+    # start-up's CPU time, which on a busy machine varies by as much as itself:
+    # 0.43 s quiet, 0.77 s as the least of three on 2 busy cores, so the small
+    # scale's time, start-up subtracted, can read as nothing)
     assert g10 <= 1.5 * ratio * g1 + 16 * 2**20, f"{name}: memory grows faster than the capture"
-    assert t10 <= 1.5 * ratio * max(t1, 0.05) + 0.5, f"{name}: per-frame time grows ({t1:.2f} s -> {t10:.2f} s)"
+    assert t10 <= 1.5 * ratio * max(t1, 0.05) + 0.5 + cpu0, \
+        f"{name}: per-frame time grows ({t1:.2f} s -> {t10:.2f} s, start-up {cpu0:.2f} s)"
 
 
 def test_binding_flood_scales():
