@@ -10,124 +10,133 @@
  */
 #include "msstun.h"
 
-/* Codes whose explanation needs nothing but the method name */
-static const struct {
-    guint16 code;
-    expert_field *ei;
-    const char *text;
-} plain_causes[] = {
-    { 431, &ei_msstun_diag_auth_failed, "431 Integrity Check Failure: the receiver computed another "
-      "MESSAGE-INTEGRITY, so the two sides disagree on the password" },
-    { 446, &ei_msstun_diag_rfc6062, "446 Connection Already Exists: this allocation already has a TCP "
-      "connection to that peer (RFC 6062 5.2)" },
-    { 447, &ei_msstun_diag_rfc6062_failed, "447 Connection Timeout or Failure: the server could not open, or "
-      "lost, the TCP connection to the peer (RFC 6062 5.2)" },
-    { 486, &ei_msstun_diag_quota, "486 Allocation Quota Reached: this user already has as many allocations "
-      "as the server allows" },
-    { 487, &ei_msstun_diag_role_conflict, "487 Role Conflict: both agents claimed the same ICE role; the "
-      "sender switches role and checks again (RFC 8445 7.3.1.1)" },
-    { 508, &ei_msstun_diag_capacity, "508 Insufficient Capacity: the server has no relay ports or bandwidth "
-      "left" },
-};
+static gboolean sent_credentials(const msstun_msg_t *m) { return m->trans && m->trans->req_had_mi; }
+static gboolean is_msturn(const msstun_msg_t *m) { return m->format == MSSTUN_FMT_MSTURN; }
 
-/* The one expert this error response raises: only it is asked whether
- * anyone wants it (a filter-only tree, a tap), not all of this file's. */
-static expert_field *
-diag_expert_of(const msstun_msg_t *m)
+/* Explanations that need more than the code (the request's facts, the
+ * format, an attribute): the text after the method name, in packet memory */
+
+static const char *
+explain_401(const msstun_msg_t *m)
+{
+    /* what this response says, from what came before it only (the same in one
+     * pass and two); whether a retry then succeeded is the model's (media_path.c) */
+    if (sent_credentials(m))
+        return wmem_strdup_printf(m->pinfo->pool, "401 after credentials were sent (request in frame %u): the "
+                                  "server rejected the username, password or realm", m->trans->req_frame);
+    return "401: the normal first challenge, the request carried no credentials; the client retries with them";
+}
+
+static const char *
+explain_438(const msstun_msg_t *m)
+{
+    /* whether a retry succeeded needs the whole capture: media_path.c says so */
+    return is_msturn(m) ? "438 Send Failed ([MS-TURN])"
+                        : "438 Stale Nonce: the nonce expired; the client retries with the new NONCE";
+}
+
+static const char *
+explain_403(const msstun_msg_t *m)
+{
+    return wmem_strdup_printf(m->pinfo->pool, "403 Forbidden: the server's policy refuses this request, e.g. "
+                              "the peer address is denied%s",
+                              m->trans ? wmem_strdup_printf(m->pinfo->pool, " (request in frame %u)",
+                                                            m->trans->req_frame) : "");
+}
+
+static const char *
+explain_437(const msstun_msg_t *m)
+{
+    return is_msturn(m) ? "437 No Binding: the server has no allocation for this client"
+                        : "437 Allocation Mismatch: no allocation exists for this 5-tuple (expired, deleted or "
+                          "never created), or an Allocate was repeated on a 5-tuple that has one";
+}
+
+static const char *
+explain_300(const msstun_msg_t *m)
+{
+    return wmem_strdup_printf(m->pinfo->pool, "300 Try Alternate: redirected to %s",
+                              m->ep[MSSTUN_ADDR_ALTERNATE].valid
+                                  ? msstun_endpoint_str(m->pinfo, &m->ep[MSSTUN_ADDR_ALTERNATE])
+                                  : "(no ALTERNATE-SERVER)");
+}
+
+static const char *
+explain_420(const msstun_msg_t *m)
+{
+    return wmem_strdup_printf(m->pinfo->pool,
+                              "420 Unknown Attribute: the receiver does not understand attribute 0x%04x (%s)",
+                              m->unknown_attr,
+                              m->has_unknown_attr ? val_to_str_ext_const(m->unknown_attr, &msstun_attr_names_ext,
+                                                                         "unknown")
+                                                  : "not listed");
+}
+
+static const char *
+explain_442(const msstun_msg_t *m)
 {
     const msstun_trans_t *t = m->trans;
 
-    for (size_t i = 0; i < G_N_ELEMENTS(plain_causes); i++)
-        if (plain_causes[i].code == m->error_code)
-            return plain_causes[i].ei;
-    switch (m->error_code) {
-    case 401: return t && t->req_had_mi ? &ei_msstun_diag_auth_failed : &ei_msstun_diag_auth_challenge;
-    case 438: return m->format == MSSTUN_FMT_MSTURN ? &ei_msstun_diag_error : &ei_msstun_diag_stale_nonce;
-    case 403: return &ei_msstun_diag_forbidden;
-    case 437: return &ei_msstun_diag_alloc_mismatch;
-    case 300: return &ei_msstun_diag_try_alternate;
-    case 420: return &ei_msstun_diag_unknown_attr;
-    case 442: return &ei_msstun_diag_transport;
-    default:  return &ei_msstun_diag_error;
-    }
+    return wmem_strdup_printf(m->pinfo->pool, "442 Unsupported Transport Protocol: the server offers no %s relay",
+                              t && t->req_transport == 6 ? "TCP (RFC 6062)" : t && t->req_transport == 17 ? "UDP"
+                                                                                                          : "such");
 }
+
+/* Each error code's expert and explanation. ei_alt: the expert when alt()
+ * holds (a 401 after credentials is a failure, an [MS-TURN] 438 is not a
+ * stale nonce); text: the explanation, or NULL for explain(). */
+static const struct {
+    guint16 code;
+    expert_field *ei;
+    expert_field *ei_alt;
+    gboolean (*alt)(const msstun_msg_t *m);
+    const char *text;
+    const char *(*explain)(const msstun_msg_t *m);
+} causes[] = {
+    { 300, &ei_msstun_diag_try_alternate, NULL, NULL, NULL, explain_300 },
+    { 401, &ei_msstun_diag_auth_challenge, &ei_msstun_diag_auth_failed, sent_credentials, NULL,
+      explain_401 },
+    { 403, &ei_msstun_diag_forbidden, NULL, NULL, NULL, explain_403 },
+    { 420, &ei_msstun_diag_unknown_attr, NULL, NULL, NULL, explain_420 },
+    { 431, &ei_msstun_diag_auth_failed, NULL, NULL, "431 Integrity Check Failure: the receiver computed another "
+      "MESSAGE-INTEGRITY, so the two sides disagree on the password", NULL },
+    { 437, &ei_msstun_diag_alloc_mismatch, NULL, NULL, NULL, explain_437 },
+    { 438, &ei_msstun_diag_stale_nonce, &ei_msstun_diag_error, is_msturn, NULL, explain_438 },
+    { 442, &ei_msstun_diag_transport, NULL, NULL, NULL, explain_442 },
+    { 446, &ei_msstun_diag_rfc6062, NULL, NULL, "446 Connection Already Exists: this allocation already has a TCP "
+      "connection to that peer (RFC 6062 5.2)", NULL },
+    { 447, &ei_msstun_diag_rfc6062_failed, NULL, NULL, "447 Connection Timeout or Failure: the server could not "
+      "open, or lost, the TCP connection to the peer (RFC 6062 5.2)", NULL },
+    { 486, &ei_msstun_diag_quota, NULL, NULL, "486 Allocation Quota Reached: this user already has as many "
+      "allocations as the server allows", NULL },
+    { 487, &ei_msstun_diag_role_conflict, NULL, NULL, "487 Role Conflict: both agents claimed the same ICE role; "
+      "the sender switches role and checks again (RFC 8445 7.3.1.1)", NULL },
+    { 508, &ei_msstun_diag_capacity, NULL, NULL, "508 Insufficient Capacity: the server has no relay ports or "
+      "bandwidth left", NULL },
+};
 
 void
 msstun_diagnose(msstun_msg_t *m, msstun_conv_t *conv _U_)
 {
-    packet_info *pinfo = m->pinfo;
-    const msstun_trans_t *t = m->trans;
-    const char *method;
-    proto_item *ti = m->ti;
-    guint16 code = m->error_code;
-    expert_field *ei;
+    const char *method, *text;
+    expert_field *ei = &ei_msstun_diag_error;
+    size_t i;
 
     if (m->cls != MSSTUN_CLASS_ERROR)
         return;
-    ei = diag_expert_of(m);
+    for (i = 0; i < G_N_ELEMENTS(causes) && causes[i].code != m->error_code; i++)
+        ;
+    if (i < G_N_ELEMENTS(causes))
+        ei = causes[i].alt && causes[i].alt(m) ? causes[i].ei_alt : causes[i].ei;
+    /* only this one expert is asked whether anyone wants it (a filter-only
+     * tree, a tap), and the text is built only then */
     if (!msstun_want_expert(m, ei))
         return;
     method = msstun_method_name(m->method);
-    for (size_t i = 0; i < G_N_ELEMENTS(plain_causes); i++) {
-        if (plain_causes[i].code == code) {
-            expert_add_info_format(pinfo, ti, ei, "%s %s", method, plain_causes[i].text);
-            return;
-        }
-    }
-    switch (code) {
-    case 401:
-        /* what this response says, from what came before it only (the same in one
-         * pass and two); whether a retry then succeeded is the model's (media_path.c) */
-        if (t && t->req_had_mi)
-            expert_add_info_format(pinfo, ti, ei,
-                                   "%s 401 after credentials were sent (request in frame %u): the server rejected "
-                                   "the username, password or realm", method, t->req_frame);
-        else
-            expert_add_info_format(pinfo, ti, ei,
-                                   "%s 401: the normal first challenge, the request carried no credentials; the "
-                                   "client retries with them", method);
-        break;
-    case 438:
-        /* whether a retry succeeded needs the whole capture: media_path.c says so */
-        if (m->format == MSSTUN_FMT_MSTURN)
-            expert_add_info_format(pinfo, ti, ei, "%s 438 Send Failed ([MS-TURN])", method);
-        else
-            expert_add_info_format(pinfo, ti, ei,
-                                   "%s 438 Stale Nonce: the nonce expired; the client retries with the new NONCE",
-                                   method);
-        break;
-    case 403:
-        expert_add_info_format(pinfo, ti, ei,
-                               "%s 403 Forbidden: the server's policy refuses this request, e.g. the peer address "
-                               "is denied%s", method,
-                               t ? wmem_strdup_printf(pinfo->pool, " (request in frame %u)", t->req_frame) : "");
-        break;
-    case 437:
-        expert_add_info_format(pinfo, ti, ei, m->format == MSSTUN_FMT_MSTURN ?
-                               "%s 437 No Binding: the server has no allocation for this client" :
-                               "%s 437 Allocation Mismatch: no allocation exists for this 5-tuple (expired, deleted "
-                               "or never created), or an Allocate was repeated on a 5-tuple that has one", method);
-        break;
-    case 300:
-        expert_add_info_format(pinfo, ti, ei, "%s 300 Try Alternate: redirected to %s",
-                               method, m->ep[MSSTUN_ADDR_ALTERNATE].valid ?
-                               msstun_endpoint_str(pinfo, &m->ep[MSSTUN_ADDR_ALTERNATE]) : "(no ALTERNATE-SERVER)");
-        break;
-    case 420:
-        expert_add_info_format(pinfo, ti, ei,
-                               "%s 420 Unknown Attribute: the receiver does not understand attribute 0x%04x (%s)",
-                               method, m->unknown_attr,
-                               m->has_unknown_attr ? val_to_str_ext_const(m->unknown_attr, &msstun_attr_names_ext, "unknown")
-                                                   : "not listed");
-        break;
-    case 442:
-        expert_add_info_format(pinfo, ti, ei,
-                               "%s 442 Unsupported Transport Protocol: the server offers no %s relay", method,
-                               t && t->req_transport == 6 ? "TCP (RFC 6062)" : t && t->req_transport == 17 ? "UDP" : "such");
-        break;
-    default:
-        expert_add_info_format(pinfo, ti, ei, "%s Error Response %u (%s)", method, code,
-                               val_to_str_const(code, msstun_error_names, "Unknown"));
-        break;
-    }
+    if (i < G_N_ELEMENTS(causes))
+        text = causes[i].text ? causes[i].text : causes[i].explain(m);
+    else
+        text = wmem_strdup_printf(m->pinfo->pool, "Error Response %u (%s)", m->error_code,
+                                  val_to_str_const(m->error_code, msstun_error_names, "Unknown"));
+    expert_add_info_format(m->pinfo, m->ti, ei, "%s %s", method, text);
 }
