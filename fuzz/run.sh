@@ -20,7 +20,10 @@ bash "$root/fuzz/build.sh" "$out" >/dev/null
 if [ ! -d "$out/seeds" ] || [ -z "$(ls -A "$out/seeds" 2>/dev/null)" ]; then
   python3 "$root/fuzz/make_corpus.py" "$out/seeds"
 fi
-mkdir -p "$out/corpus" "$out/artifacts" "$out/datadir"
+# a data folder per worker: datadir, datadir2, ...
+datadirs=("$out/datadir")
+for n in $(seq 2 "$jobs"); do datadirs+=("$out/datadir$n"); done
+mkdir -p "$out/corpus" "$out/artifacts" "${datadirs[@]}"
 
 # As root, Wireshark ignores WIRESHARK_DATA_DIR (root counts as "special
 # privileges"), so every epan session would re-read manuf/services/
@@ -28,7 +31,7 @@ mkdir -p "$out/corpus" "$out/artifacts" "$out/datadir"
 run=()
 if [ "$(id -u)" = 0 ]; then
   chmod a+rx "$out" "$out/fuzz_msstun"
-  chown -R 65534:65534 "$out/corpus" "$out/artifacts" "$out/datadir"
+  chown -R 65534:65534 "$out/corpus" "$out/artifacts" "${datadirs[@]}"
   chmod -R a+rX "$out/seeds" "$root/fuzz/msstun.dict"
   run=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
@@ -44,13 +47,9 @@ before=$(findings | wc -l)
 # inputs, which costs each one its epan start-up: 3-4x fewer inputs per
 # second), their lines prefixed with the worker's number.
 worker() {  # worker N: runs in the foreground, logs to fuzz.log (N=1) or fuzz-N.log
-  local n=$1 data=$out/datadir log=$out/fuzz.log
+  local n=$1 data=${datadirs[$1 - 1]} log=$out/fuzz.log
   shift
-  if [ "$n" -gt 1 ]; then
-    data=$out/datadir$n log=$out/fuzz-$n.log
-    mkdir -p "$data"
-    [ "$(id -u)" = 0 ] && chown 65534:65534 "$data"
-  fi
+  [ "$n" -gt 1 ] && log=$out/fuzz-$n.log
   "${run[@]}" env -i PATH=/usr/bin:/bin HOME="$data" TMPDIR="$data" \
     WIRESHARK_DATA_DIR="$data" FUZZ_MSSTUN_PROGRESS="${FUZZ_PROGRESS:-0}" \
     ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1" UBSAN_OPTIONS="print_stacktrace=1" \
